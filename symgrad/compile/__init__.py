@@ -1,0 +1,5 @@
+"""Compiling graphs: function, In/Out, shared variables, modes."""
+from symgrad.compile.io import In, Out  # noqa: F401
+from symgrad.compile.shared import SharedVariable, shared  # noqa: F401
+from symgrad.compile.mode import Mode, get_mode, predefined_modes  # noqa: F401
+from symgrad.compile.function import function  # noqa: F401

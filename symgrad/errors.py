@@ -1,0 +1,64 @@
+"""Exception types, and the user's construction frame captured cheaply when a node is built."""
+from __future__ import annotations
+
+import os
+import sys
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+class SymgradError(Exception):
+    """Base class of symgrad's own errors."""
+
+
+class InputError(SymgradError, TypeError):
+    """A compiled function was called with an argument that does not fit its input."""
+
+
+class UnusedInputError(SymgradError, ValueError):
+    """An input of `function` is not needed to compute the outputs."""
+
+
+class NodeRuntimeError(SymgradError, RuntimeError):
+    """A node failed while running; the message names the op and the line that built it."""
+
+
+class GradientError(SymgradError, TypeError):
+    """A gradient cannot be built as asked."""
+
+
+class DisconnectedInputError(GradientError, ValueError):
+    """grad was asked for a variable the cost does not depend on."""
+
+
+class NullGradientError(GradientError):
+    """A gradient that is mathematically undefined was used."""
+
+
+class ShapeError(SymgradError, ValueError):
+    """Shapes that cannot work together."""
+
+
+def user_frame() -> tuple[str, int, str] | None:
+    """The innermost stack frame outside symgrad: (file, line, function)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(_PACKAGE_DIR):
+            return (filename, frame.f_lineno, frame.f_code.co_name)
+        frame = frame.f_back
+    return None
+
+
+def format_frame(frame: tuple[str, int, str] | None) -> str:
+    if frame is None:
+        return "an unknown line"
+    filename, lineno, func = frame
+    text = f'File "{filename}", line {lineno}, in {func}'
+    try:
+        import linecache
+
+        src = linecache.getline(filename, lineno).strip()
+    except Exception:  # a frame from exec'd code has no source
+        src = ""
+    return text + (f"\n    {src}" if src else "")

@@ -1,0 +1,64 @@
+"""The Op protocol: ops are immutable values (compared by `__props__`) that build Apply nodes."""
+from __future__ import annotations
+
+from typing import Any
+
+
+class Op:
+    """Base of every operation.
+
+    Subclasses set `__props__` (names of the parameters that define them) and implement
+    `make_node(*inputs) -> Apply` and `perform(node, inputs, output_storage)`; differentiable ops
+    implement `L_op` (or `grad`), `R_op`, and `infer_shape` where they can.
+    """
+
+    __props__: tuple[str, ...] = ()
+    default_output: int | None = None
+
+    def _props(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__props__)
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self._props() == other._props()
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._props()))
+
+    def __str__(self) -> str:
+        if self.__props__:
+            args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__props__)
+            return f"{type(self).__name__}{{{args}}}"
+        return type(self).__name__
+
+    __repr__ = __str__
+
+    def make_node(self, *inputs):
+        raise NotImplementedError(f"{type(self).__name__}.make_node")
+
+    def __call__(self, *inputs, **kwargs):
+        node = self.make_node(*inputs, **kwargs)
+        if self.default_output is not None:
+            return node.outputs[self.default_output]
+        if len(node.outputs) == 1:
+            return node.outputs[0]
+        return node.outputs
+
+    def perform(self, node, inputs: list[Any], output_storage: list[list[Any]]) -> None:
+        raise NotImplementedError(f"{type(self).__name__} has no perform")
+
+    def L_op(self, inputs, outputs, output_grads):
+        """Gradients of a scalar cost wrt each input, given the gradients wrt each output."""
+        return self.grad(inputs, output_grads)
+
+    def grad(self, inputs, output_grads):
+        raise NotImplementedError(f"{type(self).__name__} has no gradient")
+
+    def R_op(self, inputs, eval_points):
+        raise NotImplementedError(f"{type(self).__name__} has no R_op")
+
+    def infer_shape(self, fgraph, node, input_shapes):
+        raise NotImplementedError(f"{type(self).__name__} has no infer_shape")
+
+    def connection_pattern(self, node) -> list[list[bool]]:
+        """connection_pattern[i][j]: does output j depend (differentiably) on input i."""
+        return [[True] * len(node.outputs) for _ in node.inputs]

@@ -1,0 +1,45 @@
+"""The Type protocol: what values a Variable may hold and how to make them fit."""
+from __future__ import annotations
+
+from typing import Any
+
+
+class Type:
+    """Types are values compared by their parameters; they build their own Variables."""
+
+    variable_type: type = None  # set by subclasses
+    constant_type: type = None
+
+    def filter(self, data: Any, strict: bool = False, allow_downcast: bool | None = None) -> Any:
+        """Return `data` converted to this type, or raise TypeError saying why it does not fit."""
+        raise NotImplementedError
+
+    def is_valid_value(self, data: Any) -> bool:
+        try:
+            self.filter(data, strict=True)
+            return True
+        except (TypeError, ValueError):
+            return False
+
+    def make_variable(self, name: str | None = None):
+        return self.variable_type(self, None, None, name)
+
+    def make_constant(self, data: Any, name: str | None = None):
+        return self.constant_type(self, data, name)
+
+    def __call__(self, name: str | None = None):
+        return self.make_variable(name)
+
+    def data_signature(self, data: Any) -> Any:
+        """A hashable summary of a value, used to merge equal constants."""
+        return data
+
+    def values_eq(self, a: Any, b: Any) -> bool:
+        return a == b
+
+    def in_same_class(self, other: Type) -> bool:
+        return self == other
+
+    def convert_variable(self, var):
+        """Return `var` if it can stand for this type, else None."""
+        return var if var.type == self else None

@@ -1,0 +1,2 @@
+"""Reading graphs: `pp` (Theano's pretty printer), debugprint and drawing."""
+from symgrad.printing.pp import assign_printer, pp, pprint  # noqa: F401

@@ -1,0 +1,94 @@
+"""Theano's pretty printer: every op's printed form, chosen in one table.
+
+Operators always parenthesise, `fill(a, b)` for second, constants print their value, and a
+DimShuffle that only inserts broadcast axes is hidden.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from symgrad.graph.basic import Constant, Variable
+from symgrad.scalar import basic as sb
+from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise
+
+
+def _args(node, state) -> list[str]:
+    return [_print(i, state) for i in node.inputs]
+
+
+def _elemwise(node, state) -> str:
+    op = node.op.scalar_op
+    args = _args(node, state)
+    if isinstance(op, sb.Second):
+        return f"fill({args[0]}, {args[1]})"
+    if op.symbol is not None and len(args) >= 2:
+        return "(" + f" {op.symbol} ".join(args) + ")"
+    if op.symbol is not None and len(args) == 1:
+        return f"{op.symbol}{args[0]}"
+    return f"{op.name}({', '.join(args)})"
+
+
+def _dimshuffle(node, state) -> str:
+    op = node.op
+    (arg,) = _args(node, state)
+    if op.is_broadcast_only:
+        return arg
+    if op.is_transpose:
+        return f"{arg}.T"
+    return f"{op}({arg})"
+
+
+def _default(node, state) -> str:
+    return f"{node.op}({', '.join(_args(node, state))})"
+
+
+# op class -> printer(node, state); subclasses resolve through the MRO, so an op family
+# registers once. Other modules add their ops with `assign_printer`.
+_printers: dict[type, Callable] = {
+    Elemwise: _elemwise,
+    DimShuffle: _dimshuffle,
+    CAReduce: _default,
+}
+
+
+def assign_printer(op_class: type, printer: Callable) -> None:
+    """Print nodes of `op_class` with printer(node, state) -> str."""
+    _printers[op_class] = printer
+
+
+def _leaf(var: Variable) -> str:
+    if isinstance(var, Constant):
+        return str(var)
+    return var.name if var.name is not None else f"<{var.type}>"
+
+
+def _print(var: Variable, state: dict) -> str:
+    if var.owner is None:
+        return _leaf(var)
+    if var.name is not None and var is not state["target"]:
+        return var.name
+    if var in state["memo"]:
+        return state["memo"][var]
+    node = var.owner
+    printer = next((_printers[c] for c in type(node.op).__mro__ if c in _printers), _default)
+    text = printer(node, state)
+    if len(node.outputs) > 1:
+        text = f"{text}[{var.index}]"
+    state["memo"][var] = text
+    return text
+
+
+def pp(var) -> str:
+    """Theano-style text of a variable's graph: `((fill((x ** 2), 1.0) * 2) * (x ** (2 - 1)))`."""
+    if isinstance(var, (list, tuple)):
+        return "\n".join(pp(v) for v in var)
+    fgraph_outputs = getattr(var, "outputs", None)
+    if fgraph_outputs is not None and not isinstance(var, Variable):
+        return "\n".join(pp(v) for v in fgraph_outputs)
+    maker = getattr(var, "maker", None)
+    if maker is not None:
+        return "\n".join(pp(v) for v in maker.fgraph.outputs)
+    return _print(var, {"target": var, "memo": {}})
+
+
+pprint = pp

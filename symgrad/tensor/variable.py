@@ -1,0 +1,175 @@
+"""TensorVariable and TensorConstant: numpy-like operators and methods on symbolic arrays."""
+from __future__ import annotations
+
+from symgrad.graph.basic import Constant, Variable
+from symgrad.tensor.type import TensorType
+
+
+class _TensorOperators:
+    """Operators and methods shared by tensor variables and constants.
+
+    `==` stays identity (variables are dict keys); use `T.eq` for elementwise equality.
+    """
+
+    # arithmetic
+    def __add__(self, o): return _m.add(self, o)
+    def __radd__(self, o): return _m.add(o, self)
+    def __sub__(self, o): return _m.sub(self, o)
+    def __rsub__(self, o): return _m.sub(o, self)
+    def __mul__(self, o): return _m.mul(self, o)
+    def __rmul__(self, o): return _m.mul(o, self)
+    def __truediv__(self, o): return _m.true_div(self, o)
+    def __rtruediv__(self, o): return _m.true_div(o, self)
+    def __floordiv__(self, o): return _m.int_div(self, o)
+    def __rfloordiv__(self, o): return _m.int_div(o, self)
+    def __mod__(self, o): return _m.mod(self, o)
+    def __rmod__(self, o): return _m.mod(o, self)
+    def __pow__(self, o): return _m.pow(self, o)
+    def __rpow__(self, o): return _m.pow(o, self)
+    def __neg__(self): return _m.neg(self)
+    def __abs__(self): return _m.abs(self)
+    def __matmul__(self, o): return _m.dot(self, o)
+    def __rmatmul__(self, o): return _m.dot(o, self)
+    # comparisons and logic
+    def __lt__(self, o): return _m.lt(self, o)
+    def __le__(self, o): return _m.le(self, o)
+    def __gt__(self, o): return _m.gt(self, o)
+    def __ge__(self, o): return _m.ge(self, o)
+    def __and__(self, o): return _m.and_(self, o)
+    def __rand__(self, o): return _m.and_(o, self)
+    def __or__(self, o): return _m.or_(self, o)
+    def __ror__(self, o): return _m.or_(o, self)
+    def __xor__(self, o): return _m.xor(self, o)
+    def __rxor__(self, o): return _m.xor(o, self)
+    def __invert__(self): return _m.invert(self)
+
+    def __bool__(self):
+        raise TypeError("a symbolic variable has no truth value; use T.switch or ifelse to "
+                        "choose between values, and T.eq / T.and_ to compare")
+
+    def __iter__(self):
+        raise TypeError("a symbolic tensor cannot be iterated in Python; index it or use scan")
+
+    __hash__ = Variable.__hash__
+
+    # type information
+    @property
+    def dtype(self) -> str:
+        return self.type.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.type.ndim
+
+    @property
+    def broadcastable(self) -> tuple:
+        return self.type.broadcastable
+
+    @property
+    def shape(self):
+        return _shape.shape(self)
+
+    @property
+    def size(self):
+        return _m.prod(self.shape)
+
+    # layout
+    @property
+    def T(self):
+        return _basic.transpose(self)
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and isinstance(axes[0], (list, tuple)):
+            axes = axes[0]
+        return _basic.transpose(self, axes or None)
+
+    def dimshuffle(self, *pattern):
+        if len(pattern) == 1 and isinstance(pattern[0], (list, tuple)):
+            pattern = pattern[0]
+        return _elemwise.DimShuffle(self.ndim, tuple(pattern))(self)
+
+    def astype(self, dtype):
+        return _basic.cast(self, dtype)
+
+    # reductions
+    def sum(self, axis=None, dtype=None, keepdims=False, acc_dtype=None):
+        return _m.sum(self, axis=axis, dtype=dtype, keepdims=keepdims, acc_dtype=acc_dtype)
+
+    def prod(self, axis=None, dtype=None, keepdims=False, acc_dtype=None):
+        return _m.prod(self, axis=axis, dtype=dtype, keepdims=keepdims, acc_dtype=acc_dtype)
+
+    def mean(self, axis=None, dtype=None, keepdims=False, acc_dtype=None):
+        return _m.mean(self, axis=axis, dtype=dtype, keepdims=keepdims, acc_dtype=acc_dtype)
+
+    def var(self, axis=None, ddof=0, keepdims=False):
+        return _m.var(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    def std(self, axis=None, ddof=0, keepdims=False):
+        return _m.std(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        return _m.max(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        return _m.min(self, axis=axis, keepdims=keepdims)
+
+    def argmax(self, axis=None, keepdims=False):
+        return _m.argmax(self, axis=axis, keepdims=keepdims)
+
+    def argmin(self, axis=None, keepdims=False):
+        return _m.argmin(self, axis=axis, keepdims=keepdims)
+
+    def any(self, axis=None, keepdims=False):
+        return _m.any(self, axis=axis, keepdims=keepdims)
+
+    def all(self, axis=None, keepdims=False):
+        return _m.all(self, axis=axis, keepdims=keepdims)
+
+    def norm(self, L, axis=None):
+        if L == 1:
+            return _m.sum(_m.abs(self), axis=axis)
+        return _m.pow(_m.sum(_m.pow(_m.abs(self), L), axis=axis), 1.0 / L)
+
+    # elementwise helpers
+    def dot(self, o):
+        return _m.dot(self, o)
+
+    def exp(self): return _m.exp(self)
+    def log(self): return _m.log(self)
+    def sqrt(self): return _m.sqrt(self)
+    def clip(self, lo, hi): return _m.clip(self, lo, hi)
+    def round(self, mode=None): return _m.round(self, mode)
+    def zeros_like(self, dtype=None): return _basic.zeros_like(self, dtype)
+    def ones_like(self, dtype=None): return _basic.ones_like(self, dtype)
+    def copy(self, name=None):
+        out = _basic.tensor_copy(self)
+        out.name = name
+        return out
+
+
+class TensorVariable(_TensorOperators, Variable):
+    """A symbolic n-d array."""
+
+
+class TensorConstant(_TensorOperators, Constant):
+    """A fixed n-d array in a graph; prints as its value."""
+
+    def __init__(self, type, data, name=None) -> None:
+        Constant.__init__(self, type, data, name)
+        self.data.setflags(write=False)  # a constant is shared by every function that uses it
+
+    def __str__(self) -> str:
+        if self.name is not None:
+            return self.name
+        text = str(self.data)
+        return text if len(text) < 40 else f"TensorConstant{{{self.type}}}"
+
+
+TensorType.variable_type = TensorVariable
+TensorType.constant_type = TensorConstant
+
+# bound last: these modules build on the classes above
+import symgrad.tensor.basic as _basic  # noqa: E402
+import symgrad.tensor.elemwise as _elemwise  # noqa: E402
+import symgrad.tensor.math as _m  # noqa: E402
+import symgrad.tensor.shape as _shape  # noqa: E402
