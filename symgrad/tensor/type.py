@@ -159,7 +159,7 @@ def _make_constructors(name: str, pattern: tuple, dtype: str | None):
         return [one(n) for n in names]
 
     one.__name__ = name
-    many.__name__ = name[:-1] + "ices" if name.endswith("matrix") else name + "s"
+    many.__name__ = name[:-2] + "ices" if name.endswith("matrix") else name + "s"
     one.__doc__ = f"A symbolic {name} of dtype {dtype or 'config.floatX'}."
     return one, many
 
