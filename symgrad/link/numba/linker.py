@@ -12,14 +12,16 @@ from __future__ import annotations
 import hashlib
 import warnings
 
+import numba
 import numpy as np
 from numba.core.errors import NumbaPerformanceWarning
 
 from symgrad.errors import NodeRuntimeError
 from symgrad.graph.basic import Constant
-from symgrad.link.numba import cache
+from symgrad.link.numba import background, cache
 from symgrad.link.numba.dispatch import KERNEL_NAME, numba_kernel
 from symgrad.link.numba.scalar import literal
+from symgrad.link.python import PythonLinker
 
 # reassociation lets reductions vectorise; no flag assumes the absence of NaN or Inf
 FASTMATH = "{'reassoc', 'contract', 'nsz', 'arcp'}"
@@ -32,7 +34,7 @@ from symgrad.link.numba.mathlib import (
     exp, int_pow, max_nan, min_nan, sigmoid, softplus, tanh)
 
 _kernel = njit(cache=True, error_model="numpy", nogil=True, fastmath={FASTMATH},
-               no_cpython_wrapper=True)
+               no_cpython_wrapper=True, inline="always")
 _graph = njit(cache=True, error_model="numpy", nogil=True, fastmath={FASTMATH})
 '''
 
@@ -143,4 +145,59 @@ class NumbaLinker:
         run.nodes = nodes
         run.source = generated.source
         run.module = module
+        run.constants = generated.array_constants
         return run
+
+
+class TieredRunner:
+    """Answers on the Python VM until the numba version is compiled, then on numba.
+
+    The first call starts the compile on the background thread, typed by that call's actual
+    arguments; calls never wait for it. A compile failure is reported (warning) and the
+    function stays on the VM rather than failing the user's call."""
+
+    def __init__(self, vm_run, numba_run, dispatcher, array_constants) -> None:
+        self.run = self._first_call
+        self._vm_run = vm_run
+        self._numba_run = numba_run
+        self._dispatcher = dispatcher
+        self._constants = array_constants
+        self.nodes = vm_run.nodes
+        self.compile_error: BaseException | None = None
+
+    def __call__(self, values):
+        return self.run(values)
+
+    def _first_call(self, values):
+        self.run = self._vm_run
+        signature = tuple(numba.typeof(v) for v in list(values) + self._constants)
+        background.submit(lambda: self._compile(signature))
+        return self._vm_run(values)
+
+    def _compile(self, signature) -> None:
+        try:
+            self._dispatcher.compile(signature)
+        except Exception as exc:  # noqa: BLE001 - reported, and the VM keeps answering
+            self.compile_error = exc
+            warnings.warn(f"symgrad: numba could not compile a graph ({type(exc).__name__}: "
+                          f"{exc}); it keeps running on the Python VM", RuntimeWarning)
+            return
+        self.run = self._numba_run
+
+    @property
+    def on_numba(self) -> bool:
+        return self.run is self._numba_run
+
+
+class TieredLinker(NumbaLinker):
+    """FAST_RUN's default: the Python VM for the first calls, numba once compiled."""
+
+    name = "tiered"
+
+    def make_runner(self, fgraph):
+        numba_run = super().make_runner(fgraph)
+        vm_run = PythonLinker().make_runner(fgraph)
+        runner = TieredRunner(vm_run, numba_run, numba_run.module.graph,
+                              list(numba_run.constants))
+        runner.source = numba_run.source
+        return runner
