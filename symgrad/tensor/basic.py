@@ -61,6 +61,8 @@ def _as_shape_scalar(s):
     v = as_tensor_variable(s)
     if v.type.ndim != 0 or v.type.dtype not in discrete_dtypes:
         raise TypeError(f"a shape entry must be an integer scalar, got {v} ({v.type})")
+    if isinstance(v, Constant) and v.type.dtype != "int64":
+        return constant(np.int64(v.data))  # a constant stays one, so alloc sees lengths of 1
     return v if v.type.dtype == "int64" else cast(v, "int64")
 
 

@@ -241,8 +241,9 @@ class Reshape(Op):
         product = entries[0]
         for e in entries[1:]:
             product = Elemwise(sb.mul)(product, e)
-        missing = Elemwise(sb.int_div)(size, Elemwise(sb.neg)(product))
         minus_one = as_tensor_variable(np.int64(-1))
+        one = as_tensor_variable(np.int64(1))
+        missing = Elemwise(sb.int_div)(size, Elemwise(sb.maximum)(Elemwise(sb.neg)(product), one))
         return [tuple(Elemwise(sb.switch)(Elemwise(sb.eq)(e, minus_one), missing, e)
                       for e in entries)]
 
@@ -287,7 +288,12 @@ def flatten(x, ndim: int = 1):
     if not 1 <= ndim <= max(x.type.ndim, 1):
         raise ValueError(f"flatten: ndim={ndim} for a {x.type.ndim}-d array")
     kept = [shape_i(x, i) for i in range(ndim - 1)]
-    return reshape(x, kept + [-1], ndim)
+    # the merged length is spelled out: numpy cannot infer a -1 next to a zero length
+    merged = None
+    for i in range(ndim - 1, x.type.ndim):
+        n = shape_i(x, i)
+        merged = n if merged is None else Elemwise(sb.mul)(merged, n)
+    return reshape(x, kept + [1 if merged is None else merged], ndim)
 
 
 def shape_tuple(x) -> tuple:
