@@ -28,8 +28,8 @@ class _TensorOperators:
     def __rpow__(self, o): return _m.pow(o, self)
     def __neg__(self): return _m.neg(self)
     def __abs__(self): return _m.abs(self)
-    def __matmul__(self, o): return _m.dot(self, o)
-    def __rmatmul__(self, o): return _m.dot(o, self)
+    def __matmul__(self, o): return _products.matmul(self, o)
+    def __rmatmul__(self, o): return _products.matmul(o, self)
     # comparisons and logic
     def __lt__(self, o): return _m.lt(self, o)
     def __le__(self, o): return _m.le(self, o)
@@ -153,7 +153,7 @@ class _TensorOperators:
 
     # elementwise helpers
     def dot(self, o):
-        return _m.dot(self, o)
+        return _products.dot(self, o)
 
     def exp(self): return _m.exp(self)
     def log(self): return _m.log(self)
@@ -195,3 +195,4 @@ import symgrad.tensor.elemwise as _elemwise  # noqa: E402
 import symgrad.tensor.math as _m  # noqa: E402
 import symgrad.tensor.shape as _shape  # noqa: E402
 import symgrad.tensor.subtensor as _subtensor  # noqa: E402
+import symgrad.tensor.products as _products  # noqa: E402
