@@ -11,8 +11,10 @@ from symgrad.scalar import math as sm
 from symgrad.scalar.type import continuous_dtypes, discrete_dtypes, upcast
 from symgrad.tensor.constant import as_tensor_variable, constant, register_tensor_converter
 from symgrad.tensor.elemwise import DimShuffle, Elemwise, Sum
-from symgrad.tensor.shape import (
-    MakeVector, ShapeEntry, _shape_vector, expand_dims, get_vector_length, shape_i,
+from symgrad.tensor.shape import (  # noqa: F401  (reshape ... also live at Theano's T.basic)
+    MakeVector, ShapeEntry, _shape_vector, addbroadcast, expand_dims, flatten,
+    get_vector_length, patternbroadcast, reshape, shape_i, shape_padaxis, shape_padleft,
+    shape_padright, unbroadcast,
 )
 from symgrad.tensor.type import TensorType
 from symgrad.config import config

@@ -88,7 +88,11 @@ def _as_int64(v):
     v = as_tensor_variable(v)
     if v.type.dtype not in discrete_dtypes or v.type.dtype == "bool":
         raise TypeError(f"a shape entry must hold integers, got {v} ({v.type})")
-    return v if v.type.dtype == "int64" else Elemwise(sb.Cast("int64"))(v)
+    if v.type.dtype == "int64":
+        return v
+    if isinstance(v, Constant):  # a constant stays one, so its value remains visible
+        return as_tensor_variable(v.data.astype("int64"))
+    return Elemwise(sb.Cast("int64"))(v)
 
 
 class MakeVector(Op):
@@ -345,6 +349,52 @@ class Rebroadcast(Op):
         return [None if eval_points[0] is None else self(eval_points[0])]
 
 
+class SpecifyShape(Op):
+    """x, checked when run to have the given shape (None entries are not checked), so that
+    graphs computing its shape can use the given lengths."""
+
+    def make_node(self, x, *shape) -> Apply:
+        x = as_tensor_variable(x)
+        if len(shape) != x.type.ndim:
+            raise ValueError(f"specify_shape: {len(shape)} lengths for {x} ({x.type.ndim} dims)")
+        lengths = [_as_int64(-1 if s is None else s) for s in shape]
+        bcast = tuple(b or (isinstance(s, Constant) and int(s.data) == 1)
+                      for b, s in zip(x.type.broadcastable, lengths))
+        return Apply(self, [x, *lengths], [TensorType(x.type.dtype, bcast)()])
+
+    def perform(self, node, inputs, output_storage) -> None:
+        x, *lengths = inputs
+        if any(n != -1 and n != got for n, got in zip(lengths, x.shape)):
+            wanted = tuple(None if n == -1 else int(n) for n in lengths)
+            raise ValueError(f"specify_shape: expected shape {wanted}, got {x.shape}")
+        output_storage[0][0] = x
+
+    def infer_shape(self, fgraph, node, shapes):
+        given = node.inputs[1:]
+        return [tuple(s if isinstance(n, Constant) and int(n.data) == -1 else n
+                      for s, n in zip(shapes[0], given))]
+
+    def connection_pattern(self, node):
+        return [[True]] + [[False]] * (len(node.inputs) - 1)
+
+    def L_op(self, inputs, outputs, output_grads):
+        x = inputs[0]
+        grad = None if x.type.dtype in discrete_dtypes else output_grads[0]
+        return [grad] + [None] * (len(inputs) - 1)
+
+    def R_op(self, inputs, eval_points):
+        return [None if eval_points[0] is None else self(eval_points[0], *inputs[1:])]
+
+
+def specify_shape(x, shape):
+    """x, with its shape declared (ints, symbolic scalars or None per axis; checked when run)."""
+    x = as_tensor_variable(x)
+    if not isinstance(shape, (list, tuple)):
+        vec = _shape_vector(shape)
+        shape = [ShapeEntry(i)(vec) for i in range(get_vector_length(vec))]
+    return SpecifyShape()(x, *shape)
+
+
 def _axis_list(axes, ndim: int) -> list:
     if len(axes) == 1 and isinstance(axes[0], (list, tuple)):
         axes = axes[0]
@@ -423,5 +473,5 @@ __all__ = [
     "MakeVector", "Rebroadcast", "Reshape", "Shape", "ShapeI", "addbroadcast", "expand_dims",
     "flatten", "get_vector_length", "patternbroadcast", "reshape", "shape", "shape_i",
     "shape_padaxis", "shape_padleft", "shape_padright", "shape_tuple", "specify_broadcastable",
-    "squeeze", "unbroadcast",
+    "specify_shape", "SpecifyShape", "squeeze", "unbroadcast",
 ]

@@ -112,6 +112,24 @@ class _TensorOperators:
     def take(self, indices, axis=None, mode="raise"):
         return _subtensor.take(self, indices, axis, mode)
 
+    def repeat(self, repeats, axis=None):
+        return _extra.repeat(self, repeats, axis)
+
+    def diagonal(self, offset=0, axis1=0, axis2=1):
+        return _extra.diagonal(self, offset, axis1, axis2)
+
+    def cumsum(self, axis=None):
+        return _extra.cumsum(self, axis)
+
+    def cumprod(self, axis=None):
+        return _extra.cumprod(self, axis)
+
+    def sort(self, axis=-1, kind="quicksort", order=None):
+        return _sort.sort(self, axis, kind, order)
+
+    def argsort(self, axis=-1, kind="quicksort", order=None):
+        return _sort.argsort(self, axis, kind, order)
+
     # reductions
     def sum(self, axis=None, dtype=None, keepdims=False, acc_dtype=None):
         return _m.sum(self, axis=axis, dtype=dtype, keepdims=keepdims, acc_dtype=acc_dtype)
@@ -196,3 +214,5 @@ import symgrad.tensor.math as _m  # noqa: E402
 import symgrad.tensor.shape as _shape  # noqa: E402
 import symgrad.tensor.subtensor as _subtensor  # noqa: E402
 import symgrad.tensor.products as _products  # noqa: E402
+import symgrad.tensor.extra_ops as _extra  # noqa: E402
+import symgrad.tensor.sort as _sort  # noqa: E402

@@ -119,3 +119,17 @@ def test_reshape_round_trips(shape, data):
     got = theano.function([x], out)(xv)
     np.testing.assert_array_equal(got, xv.reshape(target))
     check_infer_shape([x], out, [xv])
+
+
+def test_specify_shape(rng):
+    x = T.dmatrix("x")
+    n = T.lscalar("n")
+    xv = rng.standard_normal((2, 3))
+    s = T.specify_shape(x, (2, None))
+    check_against_numpy([x], s, [xv], xv)
+    check_infer_shape([x], s, [xv])
+    check_against_numpy([x, n], T.specify_shape(x, (n, 3)), [xv, 2], xv)
+    assert T.specify_shape(x, (1, None)).broadcastable == (True, False)
+    with pytest.raises(Exception, match="expected shape"):
+        theano.function([x], s)(rng.standard_normal((3, 3)))
+    verify_grad(lambda a: T.specify_shape(a, (2, 3)) ** 2, [xv], rng=rng)

@@ -230,3 +230,16 @@ def test_random_mixed_keys_match_numpy(data):
     _check_type_matches(out, expected)
     got = theano.function([x], out)(xv)
     np.testing.assert_array_equal(got, expected)
+
+
+def test_printed_forms():
+    x = T.dmatrix("x")
+    i = T.lscalar("i")
+    assert theano.pp(x[1:3, i]) == "x[1:3, i]"
+    assert theano.pp(x[::-1, None, -1]) == "x[::-1, None, -1]"
+    assert theano.pp(x[..., i:]) == "x[:, i:]"
+    assert theano.pp(T.set_subtensor(x[i], 0.0)) == "set_subtensor(x[i], 0.0)"
+    assert theano.pp(T.inc_subtensor(x[:, 0], 1.0)) == "inc_subtensor(x[:, 0], 1.0)"
+    assert theano.pp(x.shape[0]) == "shape(x)[0]"
+    assert theano.pp(x.reshape((i, -1))) == "reshape(x, [i, -1])"
+    assert theano.pp(T.concatenate([x, x], axis=1)) == "join(1, x, x)"
