@@ -10,11 +10,23 @@ from symgrad.graph.op import Op
 from symgrad.scalar.type import discrete_dtypes
 from symgrad.tensor import math as tm
 from symgrad.tensor.basic import (
-    alloc, arange, as_tensor_variable, concatenate, zeros, zeros_like,
+    alloc,
+    arange,
+    as_tensor_variable,
+    concatenate,
+    zeros,
+    zeros_like,
 )
 from symgrad.tensor.elemwise import DimShuffle
 from symgrad.tensor.shape import (
-    _as_int64, _shape_vector, flatten, get_vector_length, reshape, shape, shape_i, squeeze,
+    as_int64,
+    shape_vector,
+    flatten,
+    get_vector_length,
+    reshape,
+    shape,
+    shape_i,
+    squeeze,
 )
 from symgrad.tensor.subtensor import getitem, inc_subtensor, set_subtensor
 from symgrad.tensor.type import TensorType
@@ -137,7 +149,7 @@ class Repeat(Op):
 
     def make_node(self, x, repeats) -> Apply:
         x = as_tensor_variable(x)
-        repeats = _as_int64(repeats)
+        repeats = as_int64(repeats)
         if repeats.type.ndim > 1:
             raise TypeError(f"repeat: repeats must be a scalar or a vector, got {repeats.type}")
         if not 0 <= self.axis < x.type.ndim:
@@ -193,7 +205,7 @@ def _reps_list(reps) -> list:
     v = as_tensor_variable(reps)
     if v.type.ndim == 0:
         return [v]
-    vec = _shape_vector(v)
+    vec = shape_vector(v)
     return [getitem(vec, i) for i in range(get_vector_length(vec))]
 
 

@@ -107,9 +107,9 @@ class Matmul(Op):
         output_storage[0][0] = np.asarray(out, dtype=node.outputs[0].type.dtype)
 
     def infer_shape(self, fgraph, node, shapes):
-        a, b = node.inputs
-        batch = [sa if not ba else sb_ for sa, sb_, ba in
-                 zip(shapes[0][:-2], shapes[1][:-2], a.type.broadcastable[:-2])]
+        a_bcast = node.inputs[0].type.broadcastable
+        batch = [sb_ if ba else sa for sa, sb_, ba in
+                 zip(shapes[0][:-2], shapes[1][:-2], a_bcast[:-2])]
         return [tuple(batch) + (shapes[0][-2], shapes[1][-1])]
 
     def L_op(self, inputs, outputs, output_grads):

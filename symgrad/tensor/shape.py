@@ -83,7 +83,7 @@ def shape_i(x, i: int):
     return ShapeI(i)(x)
 
 
-def _as_int64(v):
+def as_int64(v):
     """An integer scalar or vector as int64 (shape arithmetic is done in int64)."""
     v = as_tensor_variable(v)
     if v.type.dtype not in discrete_dtypes or v.type.dtype == "bool":
@@ -169,17 +169,17 @@ def get_vector_length(v) -> int:
                      "number of dimensions explicitly (ndim=...)")
 
 
-def _shape_vector(shape):
+def shape_vector(shape):
     """A shape given as ints, scalars or a vector, as an int64 vector variable."""
     if isinstance(shape, (list, tuple)):
         entries = [as_tensor_variable(s) for s in shape]
         if all(isinstance(e, Constant) for e in entries):
             return as_tensor_variable(np.array([int(e.data) for e in entries], dtype="int64"))
-        return MakeVector("int64")(*[_as_int64(e) for e in entries])
+        return MakeVector("int64")(*[as_int64(e) for e in entries])
     v = as_tensor_variable(shape)
     if v.type.ndim == 0:
-        return _shape_vector([v])
-    return _as_int64(v)
+        return shape_vector([v])
+    return as_int64(v)
 
 
 def _known_entries(vec, ndim: int) -> list:
@@ -205,7 +205,7 @@ class Reshape(Op):
 
     def make_node(self, x, shape) -> Apply:
         x = as_tensor_variable(x)
-        shape = _shape_vector(shape)
+        shape = shape_vector(shape)
         if shape.type.ndim != 1:
             raise TypeError(f"reshape: the new shape must be a vector, got {shape.type}")
         known = _known_entries(shape, self.ndim)
@@ -235,12 +235,12 @@ class Reshape(Op):
         return [self(eval_points[0], inputs[1])]
 
     def infer_shape(self, fgraph, node, shapes):
-        x, vec = node.inputs
+        vec = node.inputs[1]
         size = None
         for s in shapes[0]:
-            size = _as_int64(s) if size is None else Elemwise(sb.mul)(size, _as_int64(s))
+            size = as_int64(s) if size is None else Elemwise(sb.mul)(size, as_int64(s))
         size = as_tensor_variable(np.int64(1)) if size is None else size
-        entries = [_as_int64(ShapeEntry(i)(vec)) for i in range(self.ndim)]
+        entries = [as_int64(ShapeEntry(i)(vec)) for i in range(self.ndim)]
         # with one -1 entry, the product of all entries is minus the product of the others
         product = entries[0]
         for e in entries[1:]:
@@ -280,7 +280,7 @@ class ShapeEntry(Op):
 def reshape(x, newshape, ndim: int | None = None):
     """x with shape `newshape` (ints and symbolic scalars, or a vector; one entry may be -1)."""
     x = as_tensor_variable(x)
-    vec = _shape_vector(newshape)
+    vec = shape_vector(newshape)
     if ndim is None:
         ndim = get_vector_length(vec)
     return Reshape(ndim)(x, vec)
@@ -357,7 +357,7 @@ class SpecifyShape(Op):
         x = as_tensor_variable(x)
         if len(shape) != x.type.ndim:
             raise ValueError(f"specify_shape: {len(shape)} lengths for {x} ({x.type.ndim} dims)")
-        lengths = [_as_int64(-1 if s is None else s) for s in shape]
+        lengths = [as_int64(-1 if s is None else s) for s in shape]
         bcast = tuple(b or (isinstance(s, Constant) and int(s.data) == 1)
                       for b, s in zip(x.type.broadcastable, lengths))
         return Apply(self, [x, *lengths], [TensorType(x.type.dtype, bcast)()])
@@ -390,7 +390,7 @@ def specify_shape(x, shape):
     """x, with its shape declared (ints, symbolic scalars or None per axis; checked when run)."""
     x = as_tensor_variable(x)
     if not isinstance(shape, (list, tuple)):
-        vec = _shape_vector(shape)
+        vec = shape_vector(shape)
         shape = [ShapeEntry(i)(vec) for i in range(get_vector_length(vec))]
     return SpecifyShape()(x, *shape)
 
@@ -470,8 +470,26 @@ def shape_padaxis(t, axis: int):
 
 
 __all__ = [
-    "MakeVector", "Rebroadcast", "Reshape", "Shape", "ShapeI", "addbroadcast", "expand_dims",
-    "flatten", "get_vector_length", "patternbroadcast", "reshape", "shape", "shape_i",
-    "shape_padaxis", "shape_padleft", "shape_padright", "shape_tuple", "specify_broadcastable",
-    "specify_shape", "SpecifyShape", "squeeze", "unbroadcast",
+    "MakeVector",
+    "Rebroadcast",
+    "Reshape",
+    "Shape",
+    "ShapeI",
+    "SpecifyShape",
+    "addbroadcast",
+    "expand_dims",
+    "flatten",
+    "get_vector_length",
+    "patternbroadcast",
+    "reshape",
+    "shape",
+    "shape_i",
+    "shape_padaxis",
+    "shape_padleft",
+    "shape_padright",
+    "shape_tuple",
+    "specify_broadcastable",
+    "specify_shape",
+    "squeeze",
+    "unbroadcast",
 ]

@@ -244,8 +244,7 @@ class Subtensor(_IndexOp):
         return [self(eval_points[0], *inputs[1:])]
 
     def infer_shape(self, fgraph, node, shapes):
-        x, *index_inputs = node.inputs
-        groups = split_index_inputs(self.entries, index_inputs)
+        groups = split_index_inputs(self.entries, node.inputs[1:])
         out, dim = [], 0
         for entry, ins in zip(self.entries, groups):
             if entry == "x":
@@ -334,6 +333,7 @@ class IncSubtensor(_IndexOp):
     def perform(self, node, inputs, output_storage) -> None:
         x, y, *index_values = inputs
         key = numpy_key(self.entries, index_values)
+        _check_value_fits(node.inputs[1], np.shape(y), _indexed_shape(x.shape, key))
         out = x.copy()
         if self.set_instead_of_inc:
             out[key] = y
@@ -370,6 +370,24 @@ class IncSubtensor(_IndexOp):
         ex = zeros_like(x) if ex is None else ex
         ey = zeros_like(y) if ey is None else ey
         return [self(ex, ey, *index_inputs)]
+
+
+def _indexed_shape(shape, key) -> tuple:
+    """The shape of x[key], without copying x: index a zero-strided stand-in of one byte."""
+    stand_in = np.lib.stride_tricks.as_strided(np.zeros(1, dtype=np.int8), shape=shape,
+                                               strides=(0,) * len(shape))
+    return stand_in[key].shape
+
+
+def _check_value_fits(y_var, y_shape, target_shape) -> None:
+    """y may only be stretched along axes its type declares broadcastable, as in elementwise
+    ops; otherwise its gradient could not be summed back to its shape."""
+    lead = len(target_shape) - len(y_shape)
+    for axis, (flag, n) in enumerate(zip(y_var.type.broadcastable, y_shape)):
+        if not flag and n != target_shape[lead + axis]:
+            raise ValueError(f"the value written has shape {y_shape}, the part of the array it "
+                             f"goes to has shape {target_shape}; axis {axis} differs and is not "
+                             "declared broadcastable")
 
 
 def _inc_op_for(read_op: _IndexOp, set_instead_of_inc: bool) -> IncSubtensor:

@@ -1,7 +1,8 @@
 """cumsum, cumprod, diff, repeat, tile, roll, diag/diagonal, sort/argsort, argmax gradients."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import symgrad as theano
 import symgrad.tensor as T

@@ -1,7 +1,8 @@
 """Joining, splitting, stacking, and arrays made from shapes (zeros, ones, arange, eye, tri)."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import symgrad as theano
 import symgrad.tensor as T

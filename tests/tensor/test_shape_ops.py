@@ -1,7 +1,8 @@
 """Shapes: x.shape, reshape, flatten, squeeze, expand_dims, broadcast declarations."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import symgrad as theano
 import symgrad.tensor as T
