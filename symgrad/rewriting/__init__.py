@@ -12,4 +12,4 @@ from symgrad.rewriting.engine import (  # noqa: F401
     node_rewriter,
 )
 # importing the rewrite modules registers their rewrites into the phase table
-from symgrad.rewriting import basic  # noqa: F401,E402
+from symgrad.rewriting import basic, math, stabilize, fusion  # noqa: F401,E402
