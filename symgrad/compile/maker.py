@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 
+from symgrad.config import config
 from symgrad.graph.fgraph import FunctionGraph
 from symgrad.graph.features import ReplacementHistory
 from symgrad.compile.executor import Function
@@ -33,6 +34,9 @@ class FunctionMaker:
         self.rewrite_time = t1 - t0
         self.link_time = t2 - t1
         self.n_outputs = len(out_vars)
+        if config.optimizer_verbose:
+            for reason, old, new in self.fgraph.history.entries:
+                print(f"rewrite {reason}: {old} -> {new}")
 
     @property
     def env(self) -> FunctionGraph:

@@ -16,7 +16,7 @@ from symgrad.config import config
 from symgrad.graph.basic import Constant, Variable
 from symgrad.graph.fgraph import OUTPUT, FunctionGraph
 from symgrad.tensor.constant import constant
-from symgrad.tensor.elemwise import Elemwise
+from symgrad.tensor.elemwise import DimShuffle, Elemwise
 
 
 class RewriteError(RuntimeError):
@@ -103,7 +103,7 @@ def _match(pattern, var: Variable, bindings: dict) -> bool:
         bindings[pattern] = var
         return True
     if isinstance(pattern, (int, float)):
-        return isinstance(var, Constant) and constant_equals(var, pattern)
+        return constant_equals(var, pattern)
     op, *subs = pattern
     node = var.owner
     if node is None or node.op != op or len(node.inputs) != len(subs):
@@ -120,14 +120,23 @@ def _build(pattern, bindings: dict, like: Variable) -> Variable:
     return op(*[_build(p, bindings, like) for p in subs])
 
 
+def constant_of(var: Variable):
+    """The Constant behind `var`, looking through DimShuffles that only add broadcast axes
+    (how Elemwise pads a constant); None when var is not constant."""
+    while var.owner is not None and isinstance(var.owner.op, DimShuffle) \
+            and var.owner.op.is_broadcast_only:
+        var = var.owner.inputs[0]
+    return var if isinstance(var, Constant) else None
+
+
 def constant_equals(var: Variable, value) -> bool:
     """Whether `var` is a constant whose every element equals `value`."""
-    if not isinstance(var, Constant):
+    const = constant_of(var)
+    if const is None:
         return False
-    data = var.data
     try:
-        return bool((data == value).all()) if hasattr(data, "all") else bool(data == value)
-    except (TypeError, ValueError):
+        return bool((const.data == value).all())
+    except (TypeError, ValueError, AttributeError):
         return False
 
 
@@ -158,13 +167,6 @@ def _check_reachable(fgraph: FunctionGraph, new: Variable) -> None:
             raise ValueError(f"the replacement uses {var}, which is not part of the graph")
 
 
-def _describe(var: Variable) -> str:
-    node = var.owner
-    if node is None:
-        return str(var)
-    return f"{node.op}({', '.join(str(i) for i in node.inputs)})"
-
-
 def try_rewrite(fgraph: FunctionGraph, rewriter: NodeRewriter, node) -> bool:
     """Apply `rewriter` to `node`; True when the graph changed."""
     try:
@@ -180,8 +182,6 @@ def try_rewrite(fgraph: FunctionGraph, rewriter: NodeRewriter, node) -> bool:
                                 "changes the type")
             _check_reachable(fgraph, new)
         for old, new in pairs:
-            if config.optimizer_verbose:
-                print(f"rewrite {rewriter.name}: {_describe(old)} -> {_describe(new)}")
             if old in fgraph.variables:
                 fgraph.replace(old, new, reason=rewriter.name)
         return True
