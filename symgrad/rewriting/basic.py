@@ -71,6 +71,8 @@ def local_constant_folding(fgraph, node):
     """op(constants...) -> constant"""
     if not node.inputs or not all(isinstance(i, Constant) for i in node.inputs):
         return None
+    if isinstance(node.op, DimShuffle) and node.op.is_broadcast_only:
+        return None  # a free view that keeps the constant printable as a number
     cells = [[None] for _ in node.outputs]
     node.op.perform(node, [i.data for i in node.inputs], cells)
     results = []

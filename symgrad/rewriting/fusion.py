@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from symgrad.graph.basic import Constant
 from symgrad.graph.clone import clone_replace
 from symgrad.graph.fgraph import FunctionGraph
 from symgrad.graph.traversal import io_toposort
 from symgrad.rewriting.db import register
-from symgrad.rewriting.engine import GraphRewriter, report_failure
+from symgrad.rewriting.engine import GraphRewriter, constant_of, report_failure
 from symgrad.scalar.basic import ScalarConstant
 from symgrad.scalar.composite import Composite
 from symgrad.scalar.type import ScalarType
@@ -26,7 +25,7 @@ def _fusable(node) -> bool:
 
 def _inlinable_constant(var) -> bool:
     """A constant that broadcasts along every axis can live inside the scalar graph."""
-    return isinstance(var, Constant) and all(var.type.broadcastable)
+    return constant_of(var) is not None and all(var.type.broadcastable)
 
 
 class FusionRewriter(GraphRewriter):
@@ -75,7 +74,7 @@ class FusionRewriter(GraphRewriter):
                 if var.owner in group or var in scalar_of:
                     continue
                 if _inlinable_constant(var):
-                    value = np.asarray(var.data).reshape(())
+                    value = np.asarray(constant_of(var).data).reshape(())
                     scalar_of[var] = ScalarConstant(ScalarType(var.type.dtype), value)
                 else:
                     scalar_of[var] = ScalarType(var.type.dtype)()

@@ -11,7 +11,7 @@ import numpy as np
 from symgrad.graph.basic import Constant, Variable
 from symgrad.rewriting.basic import is_elemwise
 from symgrad.rewriting.db import register
-from symgrad.rewriting.engine import constant_equals, node_rewriter
+from symgrad.rewriting.engine import constant_equals, constant_of, node_rewriter
 from symgrad.scalar import basic as sb
 from symgrad.scalar import math as sm
 from symgrad.scalar.type import discrete_dtypes, float_dtypes, uint_dtypes
@@ -41,11 +41,21 @@ def single_client(fgraph, var: Variable) -> bool:
     return len(fgraph.clients.get(var, ())) == 1
 
 
-def tensor_constant(value, dtype: str, ndim: int) -> TensorConstant:
-    """A constant of `dtype` padded to `ndim` broadcastable dims, so no DimShuffle is needed."""
+def tensor_constant(value, dtype: str, ndim: int) -> Variable:
+    """`value` as a constant of `dtype` with `ndim` dims: a 0-d constant broadcast by a
+    DimShuffle when it is a single number (as Elemwise pads literals, and pp prints them)."""
     arr = np.asarray(value, dtype=dtype)
+    if arr.size == 1:
+        const = TensorConstant(TensorType(dtype, ()), arr.reshape(()).copy())
+        return DimShuffle(0, ("x",) * ndim)(const) if ndim else const
     arr = arr.reshape((1,) * (ndim - arr.ndim) + arr.shape)
     return TensorConstant(TensorType(dtype, tuple(n == 1 for n in arr.shape)), arr.copy())
+
+
+def constant_data(var: Variable):
+    """The value of a constant (seen through broadcasting DimShuffles), else None."""
+    const = constant_of(var)
+    return None if const is None else const.data
 
 
 def fit_type(new: Variable, old: Variable, shape_refs=None):
@@ -78,7 +88,8 @@ def _absorbable(fgraph, var: Variable, dtype: str) -> bool:
     computes in the same dtype (flattening never changes where rounding happens)."""
     return (is_elemwise(var, _PRODUCT_OPS) and single_client(fgraph, var)
             and var.type.dtype == dtype
-            and all(i.type.dtype == dtype or isinstance(i, Constant) for i in var.owner.inputs))
+            and all(i.type.dtype == dtype or constant_of(i) is not None
+                    for i in var.owner.inputs))
 
 
 def _collect_factors(fgraph, var, dtype, num, den, invert, root=False) -> None:
@@ -98,8 +109,8 @@ def _collect_factors(fgraph, var, dtype, num, den, invert, root=False) -> None:
 
 
 def _split_constants(terms):
-    consts = [t for t in terms if isinstance(t, Constant)]
-    return consts, [t for t in terms if not isinstance(t, Constant)]
+    consts = [t for t in terms if constant_of(t) is not None]
+    return consts, [t for t in terms if constant_of(t) is None]
 
 
 def _cancel(num: list, den: list) -> list:
@@ -127,7 +138,7 @@ def local_mul_canonizer(fgraph, node):
         return None  # integer division and overflow make reordering unsafe
     num, den = [], []
     _collect_factors(fgraph, out, dtype, num, den, invert=False, root=True)
-    if any(t.type.dtype != dtype and not isinstance(t, Constant) for t in num + den):
+    if any(t.type.dtype != dtype and constant_of(t) is None for t in num + den):
         return None
     num_c, num = _split_constants(num)
     den_c, den = _split_constants(den)
@@ -136,9 +147,9 @@ def local_mul_canonizer(fgraph, node):
     with np.errstate(all="ignore"):
         coef = np.asarray(1, dtype=dtype)
         for c in num_c:
-            coef = np.multiply(coef, np.asarray(c.data, dtype=dtype), dtype=dtype)
+            coef = np.multiply(coef, np.asarray(constant_data(c), dtype=dtype), dtype=dtype)
         for c in den_c:
-            coef = np.true_divide(coef, np.asarray(c.data, dtype=dtype), dtype=dtype)
+            coef = np.true_divide(coef, np.asarray(constant_data(c), dtype=dtype), dtype=dtype)
     if not np.all(np.isfinite(coef)):
         return None  # keep x / 0 and friends as the user wrote them
     head = [] if np.all(coef == 1) and (num or den) else [tensor_constant(coef, dtype, ndim)]
@@ -169,21 +180,21 @@ def _collect_terms(fgraph, var, dtype, terms, sign, root=False) -> None:
             _collect_terms(fgraph, node.inputs[0], dtype, terms, sign)
             _collect_terms(fgraph, node.inputs[1], dtype, terms, -sign)
         return
-    if isinstance(var, Constant):
-        terms.append((sign * np.asarray(var.data, dtype=dtype), ()))
+    if constant_of(var) is not None:
+        terms.append((sign * np.asarray(constant_data(var), dtype=dtype), ()))
         return
     coef, factors = np.asarray(1, dtype=dtype), (var,)
     if is_elemwise(var, sb.Mul) and var.type.dtype == dtype:
         consts, rest = _split_constants(var.owner.inputs)
-        if len(consts) == 1 and rest and np.size(consts[0].data) == 1 \
+        if len(consts) == 1 and rest and np.size(constant_data(consts[0])) == 1 \
                 and all(r.type.dtype == dtype for r in rest):
-            coef = np.asarray(consts[0].data, dtype=dtype).reshape(())
+            coef = np.asarray(constant_data(consts[0]), dtype=dtype).reshape(())
             factors = tuple(rest)
     terms.append((sign * coef, factors))
 
 
 def _constant_leaves(out):
-    return [i for i in out.owner.inputs if isinstance(i, Constant)]
+    return [i for i in out.owner.inputs if constant_of(i) is not None]
 
 
 @register("canonicalize")
@@ -264,8 +275,9 @@ def local_fill_sink(fgraph, node):
 
 # --- powers -----------------------------------------------------------------------------------
 def _scalar_value(var: Variable):
-    if isinstance(var, Constant) and np.size(var.data) == 1:
-        return np.asarray(var.data).reshape(()).item()
+    data = constant_data(var)
+    if data is not None and np.size(data) == 1:
+        return np.asarray(data).reshape(()).item()
     return None
 
 
