@@ -37,7 +37,7 @@ def encode_graph(fgraph: FunctionGraph) -> dict:
         outs = []
         for out in node.outputs:
             slots[out] = len(slots)
-            outs.append((out.type, out.name))
+            outs.append((slots[out], out.type, out.name))
         nodes.append((node.op, ins, outs, node.trace))
     outputs = [slot(v) for v in fgraph.outputs]
     return {"inputs": [(v.type, v.name) for v in fgraph.inputs], "constants": constants,
@@ -52,10 +52,10 @@ def decode_graph(data: dict) -> FunctionGraph:
     for pos, const in data["constants"]:
         by_slot[pos] = const
     for op, ins, outs, trace in data["nodes"]:
-        outputs = [rtype.make_variable(name) for rtype, name in outs]
+        outputs = [rtype.make_variable(name) for _, rtype, name in outs]
         Apply(op, [by_slot[i] for i in ins], outputs, trace=trace)
-        for out in outputs:
-            by_slot[len(by_slot)] = out
+        for (pos, _, _), out in zip(outs, outputs):
+            by_slot[pos] = out
     return FunctionGraph(inputs, [by_slot[i] for i in data["outputs"]], clone=False)
 
 
