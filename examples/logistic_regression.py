@@ -87,7 +87,8 @@ def main(argv=None) -> dict:
     numpy_time = (time.perf_counter() - t0) / args.steps
 
     accuracy = float(np.mean(predict(data[0]) == data[1]))
-    agree = bool(np.allclose(w.get_value(), w_np, rtol=1e-6, atol=1e-9))
+    agree = bool(np.allclose(w.get_value(), w_np, rtol=1e-6, atol=1e-9)
+                 and np.isclose(b.get_value(), b_np, rtol=1e-6, atol=1e-9))
     say(f"final training accuracy: {accuracy:.4f}")
     say(f"time per step: symgrad {symgrad_time * 1e6:.1f} us, hand-written numpy "
         f"{numpy_time * 1e6:.1f} us (ratio {symgrad_time / numpy_time:.2f}); "

@@ -9,14 +9,14 @@ from __future__ import annotations
 import time
 import warnings
 
-from symgrad.config import config
-from symgrad.errors import UnusedInputError
-from symgrad.graph.fgraph import FunctionGraph
-from symgrad.graph.features import ReplacementHistory
+from symgrad import rewriting
 from symgrad.compile.executor import Function
 from symgrad.compile.io import In, Out
 from symgrad.compile.mode import get_mode
-from symgrad import rewriting
+from symgrad.config import config
+from symgrad.errors import UnusedInputError
+from symgrad.graph.features import ReplacementHistory
+from symgrad.graph.fgraph import FunctionGraph
 
 
 class FunctionMaker:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import copyreg
 
-from symgrad.graph.basic import Apply, Constant
-from symgrad.graph.fgraph import FunctionGraph
 from symgrad.compile.executor import Function
 from symgrad.compile.io import Out
 from symgrad.compile.maker import FunctionMaker
+from symgrad.graph.basic import Apply, Constant
+from symgrad.graph.fgraph import FunctionGraph
 
 _FORMAT = 1
 
