@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from symgrad.config import config
+from symgrad.errors import GradientError
 from symgrad.graph.basic import Apply, Constant, Variable
 from symgrad.graph.op import Op
 from symgrad.scalar.type import discrete_dtypes
@@ -130,7 +131,10 @@ class RandomVariable(Op):
         return []
 
     def L_op(self, inputs, outputs, output_grads):
-        return [None] * len(inputs)  # draws are not differentiable wrt their parameters here
+        raise GradientError(
+            f"{self} has no gradient with respect to its parameters; to differentiate through "
+            "a draw, write it as a function of a parameter-free draw (e.g. mu + sigma * "
+            "normal(0, 1)), or mark the parameters constant with consider_constant")
 
     def connection_pattern(self, node):
         return [[False, False] for _ in node.inputs]

@@ -6,6 +6,7 @@ import pytest
 import symgrad.tensor as T
 from symgrad import function, pp, shared
 from symgrad.compile.mode import Mode
+from symgrad.errors import GradientError
 from symgrad.graph.basic import Variable
 from symgrad.tensor.random import basic
 from symgrad.tensor.random.type import random_generator_type
@@ -169,3 +170,15 @@ def test_theano_style_signatures_and_dtypes():
     assert srng.multinomial((3,), n=4, pvals=[0.1, 0.9]).type.ndim == 2
     with pytest.raises(ValueError, match="ndim=3"):
         srng.uniform((2, 2), ndim=3)
+
+
+def test_gradients_pass_beside_draws_and_refuse_through_their_parameters():
+    srng = RandomStream(1)
+    x = T.dscalar("x")
+    noise = srng.normal(size=(3,))
+    f = function([x], [T.grad((x * noise).sum(), x), noise.sum()], no_default_updates=True)
+    grad, total = f(2.0)
+    assert np.isclose(grad, total)
+    with pytest.raises(GradientError, match="normal_rv.*no gradient with respect to its "
+                                            "parameters"):
+        T.grad(srng.normal(x, 1.0).sum(), x)
