@@ -24,6 +24,7 @@ class Function:
         self.single_output = single_output
         self.outputs_none = outputs_none
         self.trust_input = False
+        self.profile = None
         specs = maker.inputs
         explicit = [s for s in specs if not s.implicit]
         self._specs = explicit

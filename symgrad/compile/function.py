@@ -10,6 +10,7 @@ import warnings
 
 from symgrad.compile.io import In, Out
 from symgrad.compile.maker import FunctionMaker
+from symgrad.compile.profiling import ProfileStats
 from symgrad.compile.shared import SharedVariable
 from symgrad.config import config
 from symgrad.errors import UnusedInputError
@@ -33,6 +34,8 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
     no_default_updates: True, or a list of shared variables whose `default_update` is not used.
     rebuild_strict: False lets a `givens` replacement have another type (types are re-inferred).
     on_unused_input: 'raise' (default, from config), 'warn' or 'ignore'.
+    profile: True (or a name, or a ProfileStats to share) counts and times calls in f.profile.
+    accept_inplace: accepted for Theano code; symgrad graphs hold no in-place ops to refuse.
     """
     if inputs is None:
         inputs = []
@@ -84,6 +87,13 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
                                          on_unused_input=policy)
     fn = maker.create(single_output=single, outputs_none=outputs is None)
     fn.trust_input = trust_input
+    if profile:
+        stats = profile if isinstance(profile, ProfileStats) else \
+            ProfileStats(profile if isinstance(profile, str) else name)
+        stats.rewrite_time += maker.rewrite_time
+        stats.link_time += maker.link_time
+        fn.profile = stats
+        fn._runner = stats.wrap(fn._runner)
     return fn
 
 

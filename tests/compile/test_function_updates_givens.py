@@ -165,3 +165,14 @@ def test_inputs_are_never_modified():
     out[0] = 9.0
     s.get_value(borrow=True)[1] = 9.0
     np.testing.assert_array_equal(arg, [1.0, 2.0])
+
+
+def test_profile_counts_and_times_calls(capsys):
+    x = T.dscalar("x")
+    f = function([x], x * 2, profile=True, name="double")
+    assert function([x], x * 3).profile is None
+    f(1.0)
+    f(2.0)
+    assert f.profile.call_count == 2 and f.profile.call_time > 0
+    text = f.profile.summary()
+    assert "'double': 2 call(s)" in text and text in capsys.readouterr().out
