@@ -60,7 +60,7 @@ class DimShuffle(Op):
     def perform(self, node, inputs, output_storage) -> None:
         (x,) = inputs
         res = np.transpose(x, self.shuffle + self.drop)
-        shape = [1 if d == "x" else res.shape[i] for i, d in enumerate(self._positions())]
+        shape = [1 if d == "x" else res.shape[d] for d in self._positions()]
         output_storage[0][0] = np.asarray(res.reshape(shape))
 
     def _positions(self):
