@@ -1,5 +1,7 @@
-"""Neural-network functions (`T.nnet`): activations, softmax, cross-entropies."""
+"""Neural-network functions (`T.nnet`): activations, softmax, cross-entropies, conv2d."""
 from symgrad.tensor.nnet.basic import *
 from symgrad.tensor.nnet.basic import __all__ as _basic_all
+from symgrad.tensor.nnet.conv import *
+from symgrad.tensor.nnet.conv import __all__ as _conv_all
 
-__all__ = list(_basic_all)
+__all__ = list(_basic_all) + list(_conv_all)
