@@ -41,16 +41,16 @@ def reference_conv2d(x, w, border_mode="valid", subsample=(1, 1), filter_flip=Tr
 
 
 CASES = [
-    dict(),
-    dict(border_mode="full"),
-    dict(border_mode="half"),
-    dict(border_mode=1),
-    dict(border_mode=(2, 0)),
-    dict(subsample=(2, 2)),
-    dict(subsample=(2, 1), border_mode="half"),
-    dict(filter_flip=False),
-    dict(filter_dilation=(2, 2)),
-    dict(filter_dilation=(2, 1), border_mode="full", subsample=(1, 2)),
+    {},
+    {"border_mode": "full"},
+    {"border_mode": "half"},
+    {"border_mode": 1},
+    {"border_mode": (2, 0)},
+    {"subsample": (2, 2)},
+    {"subsample": (2, 1), "border_mode": "half"},
+    {"filter_flip": False},
+    {"filter_dilation": (2, 2)},
+    {"filter_dilation": (2, 1), "border_mode": "full", "subsample": (1, 2)},
 ]
 
 
@@ -113,9 +113,9 @@ def test_conv2d_infer_shape_matches_values(rng):
         assert tuple(int(g) for g in got) == reference_conv2d(xv, wv, **case).shape, case
 
 
-GRAD_CASES = [dict(), dict(border_mode="full", filter_flip=False),
-              dict(subsample=(2, 2), border_mode="half"),
-              dict(filter_dilation=(2, 1), border_mode=(1, 2))]
+GRAD_CASES = [{}, {"border_mode": "full", "filter_flip": False},
+              {"subsample": (2, 2), "border_mode": "half"},
+              {"filter_dilation": (2, 1), "border_mode": (1, 2)}]
 
 
 @pytest.mark.parametrize("case", GRAD_CASES, ids=case_id)

@@ -230,7 +230,7 @@ class Conv2dGradInputs(_ConvOp):
         return [[True], [True], [False]]
 
     def L_op(self, inputs, outputs, output_grads):
-        gz, w, image_shape = inputs
+        gz, w, _image_shape = inputs
         (g,) = output_grads
         # <GradInputs(gz, w), g> = <gz, conv(g, w)> = <w, GradWeights(g, gz)>
         return [self._same(Conv2d)(g, w), self._same(Conv2dGradWeights)(g, gz, shape(w)), None]
@@ -254,7 +254,7 @@ class Conv2dGradWeights(_ConvOp):
         return [[True], [True], [False]]
 
     def L_op(self, inputs, outputs, output_grads):
-        x, gz, filter_shape = inputs
+        x, gz, _filter_shape = inputs
         (g,) = output_grads
         # <GradWeights(x, gz), g> = <gz, conv(x, g)> = <x, GradInputs(gz, g)>
         return [self._same(Conv2dGradInputs)(gz, g, shape(x)), self._same(Conv2d)(x, g), None]
