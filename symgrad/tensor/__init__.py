@@ -7,7 +7,7 @@ from symgrad.tensor.basic import *  # noqa: F401,F403
 from symgrad.tensor.math import *  # noqa: F401,F403
 from symgrad.tensor.shape import shape, shape_i, Shape, ShapeI  # noqa: F401
 from symgrad.tensor import nnet  # noqa: F401
-from symgrad.tensor import nlinalg, slinalg  # noqa: F401
+from symgrad.tensor import nlinalg, signal, slinalg  # noqa: F401
 # grad is Theano's T.grad; symgrad.gradient builds on this package's modules
 from symgrad.gradient import grad, Lop, Rop  # noqa: F401,E402
 
