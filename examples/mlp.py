@@ -9,6 +9,7 @@ categorical_crossentropy for the loss, T.grad for the gradients, and `updates` f
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import time
 
@@ -41,7 +42,7 @@ def init_layer(rng, n_in: int, n_out: int, name: str):
 def build(sizes, lr: float, rng):
     x, y = T.fmatrix("x"), T.ivector("y")
     params, h = [], x
-    for k, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+    for k, (n_in, n_out) in enumerate(itertools.pairwise(sizes), start=1):
         w, b = init_layer(rng, n_in, n_out, str(k))
         params += [w, b]
         pre = T.dot(h, w) + b
