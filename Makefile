@@ -3,7 +3,7 @@ PY := .venv/bin/python
 STAMP := .venv/.installed
 EXAMPLES_STAMP := .venv/.installed-examples
 
-.PHONY: demo test bench lint clean mlp
+.PHONY: demo test bench lint clean dot mlp
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -21,8 +21,13 @@ $(EXAMPLES_STAMP): $(STAMP) pyproject.toml
 mlp: $(EXAMPLES_STAMP)
 	$(PY) examples/mlp.py
 
-test: $(STAMP)
+test: $(STAMP) dot
 	$(PY) -m pytest -n 2 tests
+
+# the drawing tests need graphviz's `dot` program (a system package)
+dot:
+	@command -v dot >/dev/null || { apt-get update -qq && apt-get install -y -qq graphviz; } \
+	  || { echo "install graphviz (apt-get install graphviz) for the drawing tests"; exit 1; }
 
 bench: $(STAMP)
 	bash benchmarks/run.sh
