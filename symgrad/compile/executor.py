@@ -40,6 +40,7 @@ class Function:
             for i, s in enumerate(specs) if s.update is not None]
         self._n_out = maker.n_outputs
         self._runner = maker.runner
+        self._accept = [self._acceptor(i) for i in range(self._n_args)]
         self._plan_copies(maker)
 
     def _plan_copies(self, maker) -> None:
@@ -56,7 +57,8 @@ class Function:
                 check.append(i)  # an op may return a view of its input: look at the result
             seen.add(var)
         self._copy_always = always
-        self._copy_if_view = check
+        # a runner that promises fresh arrays (the numba linkers) needs no look at the results
+        self._copy_if_view = [] if getattr(maker.runner, "outputs_are_fresh", False) else check
         upd_seen = set(fg.inputs)
         self._copy_updates = []
         for j, var in enumerate(fg.outputs[n_out:]):
@@ -78,6 +80,36 @@ class Function:
                                            allow_downcast=spec.allow_downcast)
         except (TypeError, ValueError) as exc:
             raise InputError(f"bad argument for {self._describe(pos)}: {exc}") from None
+
+    def _acceptor(self, pos: int):
+        """A one-argument check for input `pos`: an ndarray that already fits passes at the cost
+        of a few comparisons; anything else goes through the type's filter."""
+        ttype = self._types[pos]
+        dtype = np.dtype(getattr(ttype, "dtype", "object"))
+        ndim = getattr(ttype, "ndim", None)
+        ones = [a for a, b in enumerate(getattr(ttype, "broadcastable", ())) if b]
+        filter_ = self._filter
+        if ndim is None or dtype == object:
+            return lambda v: filter_(pos, v)
+        if ones:
+            def accept(v):
+                if type(v) is np.ndarray and v.dtype == dtype and v.ndim == ndim and all(
+                        v.shape[a] == 1 for a in ones):
+                    return v
+                return filter_(pos, v)
+        elif ndim == 0 and dtype == np.float64 and not self._specs[pos].strict:
+            def accept(v):
+                if type(v) is float:
+                    return np.asarray(v)
+                if type(v) is np.ndarray and v.dtype == dtype and v.ndim == 0:
+                    return v
+                return filter_(pos, v)
+        else:
+            def accept(v):
+                if type(v) is np.ndarray and v.dtype == dtype and v.ndim == ndim:
+                    return v
+                return filter_(pos, v)
+        return accept
 
     def _arguments(self, args, kwargs) -> list:
         n = self._n_args
@@ -108,10 +140,12 @@ class Function:
 
     # --- calling -----------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if self.trust_input and not kwargs and len(args) == self._n_args:
+        if kwargs or len(args) != self._n_args:
+            values = self._arguments(args, kwargs)
+        elif self.trust_input:
             values = list(args)
         else:
-            values = self._arguments(args, kwargs)
+            values = [accept(v) for accept, v in zip(self._accept, args)]
         for cell in self._shared_cells:
             values.append(cell[0])
         results = self._runner(values)

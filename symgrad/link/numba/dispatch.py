@@ -29,8 +29,29 @@ def numba_kernel(op, node) -> str:
         "mode='FAST_COMPILE' (the Python VM)")
 
 
-def has_kernel(op_class: type) -> bool:
-    return numba_kernel.dispatch(op_class) is not numba_kernel.dispatch(object)
+def has_kernel(op) -> bool:
+    """Whether an op (or Op class) can run under numba; an Elemwise also needs its scalar op."""
+    cls = op if isinstance(op, type) else type(op)
+    if numba_kernel.dispatch(cls) is numba_kernel.dispatch(object):
+        return False
+    check = _kernel_checks.get(cls)
+    return check is None or isinstance(op, type) or check(op)
+
+
+# op classes whose kernels may return a view of (or the very array of) an input
+view_ops: set = set()
+
+
+def may_alias_storage(var) -> bool:
+    """Whether a graph variable's value may share memory with an input or constant."""
+    owner = var.owner
+    if owner is None:
+        return True
+    return type(owner.op) in view_ops and any(may_alias_storage(v) for v in owner.inputs)
+
+
+# op class -> predicate on an instance, for classes whose coverage depends on parameters
+_kernel_checks: dict = {}
 
 
 def all_op_classes() -> list[type]:

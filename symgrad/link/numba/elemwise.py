@@ -7,8 +7,8 @@ other first: symgrad never stretches an axis its type does not declare broadcast
 """
 from __future__ import annotations
 
-from symgrad.link.numba.dispatch import KERNEL_NAME, indent, numba_kernel
-from symgrad.link.numba.scalar import scalar_lines
+from symgrad.link.numba.dispatch import KERNEL_NAME, _kernel_checks, indent, numba_kernel
+from symgrad.link.numba.scalar import has_scalar_source, scalar_lines
 from symgrad.tensor.elemwise import Elemwise
 
 
@@ -94,3 +94,6 @@ def elemwise_source(node) -> str:
 @numba_kernel.register(Elemwise)
 def _elemwise_kernel(op, node) -> str:
     return elemwise_source(node)
+
+
+_kernel_checks[Elemwise] = lambda op: has_scalar_source(op.scalar_op)

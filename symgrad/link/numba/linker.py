@@ -19,7 +19,8 @@ from numba.core.errors import NumbaPerformanceWarning
 from symgrad.errors import NodeRuntimeError
 from symgrad.graph.basic import Constant
 from symgrad.link.numba import background, cache
-from symgrad.link.numba.dispatch import KERNEL_NAME, numba_kernel
+from symgrad.link.numba.dispatch import (
+    KERNEL_NAME, has_kernel, may_alias_storage, numba_kernel)
 from symgrad.link.numba.scalar import literal
 from symgrad.link.python import PythonLinker
 
@@ -113,6 +114,8 @@ class GraphSource:
         for k, var in enumerate(self.fgraph.outputs):
             if var.type.ndim == 0:
                 outs.append(f"np.asarray(r[{k}], dtype=np.{var.type.dtype})")
+            elif may_alias_storage(var) or var in self.fgraph.outputs[:k]:
+                outs.append(f"r[{k}].copy()")  # the caller owns every result
             else:
                 outs.append(f"r[{k}]")
         unpack = f"    {''.join(a + ', ' for a in args)}= values\n" if args else ""
@@ -143,6 +146,7 @@ class NumbaLinker:
                                        f"{len(nodes)} nodes)") from exc
 
         run.nodes = nodes
+        run.outputs_are_fresh = True
         run.source = generated.source
         run.module = module
         run.constants = generated.array_constants
@@ -156,9 +160,11 @@ class TieredRunner:
     arguments; calls never wait for it. A compile failure is reported (warning) and the
     function stays on the VM rather than failing the user's call."""
 
+    outputs_are_fresh = True
+
     def __init__(self, vm_run, numba_run, dispatcher, array_constants) -> None:
         self.run = self._first_call
-        self._vm_run = vm_run
+        self._vm_run = _owning(vm_run)
         self._numba_run = numba_run
         self._dispatcher = dispatcher
         self._constants = array_constants
@@ -189,14 +195,40 @@ class TieredRunner:
         return self.run is self._numba_run
 
 
+def _owning(vm_run):
+    """The VM's runner, copying results that are views, as the numba runner does."""
+    def run(values):
+        results = vm_run(values)
+        for k, out in enumerate(results):
+            if type(out) is np.ndarray and (out.base is not None or not out.flags.writeable):
+                results[k] = out.copy()
+        return results
+    return run
+
+
+_reported_gaps: set = set()
+
+
 class TieredLinker(NumbaLinker):
-    """FAST_RUN's default: the Python VM for the first calls, numba once compiled."""
+    """FAST_RUN's default: the Python VM for the first calls, numba once compiled.
+
+    A graph holding an op without a numba kernel (see `ops_without_kernel`) stays on the VM,
+    with a warning naming the op class once per process."""
 
     name = "tiered"
 
     def make_runner(self, fgraph):
-        numba_run = super().make_runner(fgraph)
         vm_run = PythonLinker().make_runner(fgraph)
+        missing = sorted({type(n.op).__name__ for n in vm_run.nodes if not has_kernel(n.op)})
+        if missing:
+            new = [m for m in missing if m not in _reported_gaps]
+            if new:
+                _reported_gaps.update(new)
+                warnings.warn(f"symgrad: no numba kernel yet for {', '.join(new)}; graphs "
+                              "using them run on the Python VM", RuntimeWarning, stacklevel=2)
+            vm_run.numba_gaps = missing
+            return vm_run
+        numba_run = super().make_runner(fgraph)
         runner = TieredRunner(vm_run, numba_run, numba_run.module.graph,
                               list(numba_run.constants))
         runner.source = numba_run.source

@@ -4,7 +4,7 @@ Dot goes to BLAS through numba's np.dot for float32/float64 (integer products lo
 """
 from __future__ import annotations
 
-from symgrad.link.numba.dispatch import KERNEL_NAME, numba_kernel
+from symgrad.link.numba.dispatch import KERNEL_NAME, numba_kernel, view_ops
 from symgrad.tensor.basic import Alloc
 from symgrad.tensor.elemwise import DimShuffle
 from symgrad.tensor.math import Dot
@@ -18,6 +18,9 @@ def _def(args: str, *body: str) -> str:
 def _tuple(items) -> str:
     items = list(items)
     return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+
+view_ops.add(DimShuffle)
 
 
 @numba_kernel.register(DimShuffle)
