@@ -118,21 +118,31 @@ class GraphSource:
                 outs.append(f"r[{k}].copy()")  # the caller owns every result
             else:
                 outs.append(f"r[{k}]")
-        unpack = f"    {''.join(a + ', ' for a in args)}= values\n" if args else ""
+        unpack = f"        {''.join(a + ', ' for a in args)}= values\n" if args else ""
         return ("\n\ndef make_runner(" + ", ".join(consts) + "):\n"
                 "    def run(values):\n"
-                + "    " + unpack
+                + unpack
                 + f"        r = graph({', '.join(args + consts)})\n"
                 + f"        return [{', '.join(outs)}]\n"
                 "    return run\n")
 
 
 class NumbaLinker:
-    """Builds a runner from a FunctionGraph through one jitted function (see module docstring)."""
+    """Builds a runner from a FunctionGraph through one jitted function (see module docstring).
+
+    A graph holding an op without a numba kernel (listed by `ops_without_kernel`) runs on the
+    Python VM instead, with a warning naming the op class once per process."""
 
     name = "numba"
 
     def make_runner(self, fgraph):
+        order = fgraph.toposort()
+        missing = sorted({type(n.op).__name__ for n in order if not has_kernel(n.op)})
+        if missing:
+            return _vm_for_gaps(fgraph, missing)
+        return self._numba_runner(fgraph)
+
+    def _numba_runner(self, fgraph):
         generated = GraphSource(fgraph)
         module = cache.load_module(generated.source)
         fast_run = module.make_runner(*generated.array_constants)
@@ -151,6 +161,23 @@ class NumbaLinker:
         run.module = module
         run.constants = generated.array_constants
         return run
+
+
+_reported_gaps: set = set()
+
+
+def _vm_for_gaps(fgraph, missing):
+    new = [m for m in missing if m not in _reported_gaps]
+    if new:
+        _reported_gaps.update(new)
+        warnings.warn(f"symgrad: no numba kernel yet for {', '.join(new)}; graphs using "
+                      "them run on the Python VM", RuntimeWarning, stacklevel=3)
+    vm_run = PythonLinker().make_runner(fgraph)
+    run = _owning(vm_run)
+    run.nodes = vm_run.nodes
+    run.outputs_are_fresh = True
+    run.numba_gaps = missing
+    return run
 
 
 class TieredRunner:
@@ -206,29 +233,14 @@ def _owning(vm_run):
     return run
 
 
-_reported_gaps: set = set()
-
-
 class TieredLinker(NumbaLinker):
-    """FAST_RUN's default: the Python VM for the first calls, numba once compiled.
-
-    A graph holding an op without a numba kernel (see `ops_without_kernel`) stays on the VM,
-    with a warning naming the op class once per process."""
+    """FAST_RUN's default: the Python VM for the first calls, numba once compiled."""
 
     name = "tiered"
 
-    def make_runner(self, fgraph):
+    def _numba_runner(self, fgraph):
+        numba_run = super()._numba_runner(fgraph)
         vm_run = PythonLinker().make_runner(fgraph)
-        missing = sorted({type(n.op).__name__ for n in vm_run.nodes if not has_kernel(n.op)})
-        if missing:
-            new = [m for m in missing if m not in _reported_gaps]
-            if new:
-                _reported_gaps.update(new)
-                warnings.warn(f"symgrad: no numba kernel yet for {', '.join(new)}; graphs "
-                              "using them run on the Python VM", RuntimeWarning, stacklevel=2)
-            vm_run.numba_gaps = missing
-            return vm_run
-        numba_run = super().make_runner(fgraph)
         runner = TieredRunner(vm_run, numba_run, numba_run.module.graph,
                               list(numba_run.constants))
         runner.source = numba_run.source

@@ -1,0 +1,176 @@
+"""Kernels for shape bookkeeping (MakeVector, ShapeEntry, Reshape, Rebroadcast, SpecifyShape),
+basic indexing (Subtensor, IncSubtensor without array indices), Join, ARange, Eye and Tri.
+
+Integer indices are bounds-checked here: numba does not check them, and reading past an array's
+end must be an IndexError, as under numpy.
+"""
+from __future__ import annotations
+
+from symgrad.link.numba.dispatch import KERNEL_NAME, _kernel_checks, numba_kernel, view_ops
+from symgrad.tensor.basic import ARange, Eye, Join, Tri
+from symgrad.tensor.shape import MakeVector, Rebroadcast, Reshape, ShapeEntry, SpecifyShape
+from symgrad.tensor.subtensor import IncSubtensor, Subtensor, split_index_inputs
+
+
+def _def(args, lines) -> str:
+    return "\n".join([f"def {KERNEL_NAME}({', '.join(args)}):"]
+                     + ["    " + line for line in lines]) + "\n"
+
+
+def _tuple(items) -> str:
+    items = list(items)
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+
+@numba_kernel.register(MakeVector)
+def _make_vector(op, node) -> str:
+    args = [f"i{k}" for k in range(len(node.inputs))]
+    lines = [f"out = np.empty({len(args)}, dtype=np.{op.dtype})"]
+    lines += [f"out[{k}] = {a}" for k, a in enumerate(args)]
+    return _def(args, lines + ["return out"])
+
+
+@numba_kernel.register(ShapeEntry)
+def _shape_entry(op, node) -> str:
+    return _def(["i0"], [f"return i0[{op.i}]"])
+
+
+@numba_kernel.register(Reshape)
+def _reshape(op, node) -> str:
+    shape = _tuple(f"i1[{k}]" for k in range(op.ndim))
+    lines = [f"if i1.shape[0] != {op.ndim}:",
+             f"    raise ValueError('reshape: the new shape must have {op.ndim} entries')"]
+    if node.inputs[0].type.ndim == 0:
+        return _def(["i0", "i1"], lines + [f"return np.full({shape}, i0)"])
+    return _def(["i0", "i1"], lines + [f"return np.ascontiguousarray(i0).reshape({shape})"])
+
+
+@numba_kernel.register(Rebroadcast)
+def _rebroadcast(op, node) -> str:
+    lines = []
+    for a, b in op.axes:
+        if b:
+            lines += [f"if i0.shape[{a}] != 1:",
+                      f"    raise ValueError('axis {a} was declared broadcastable (length 1)')"]
+    return _def(["i0"], lines + ["return i0"])
+
+
+@numba_kernel.register(SpecifyShape)
+def _specify_shape(op, node) -> str:
+    n = len(node.inputs) - 1
+    args = ["i0"] + [f"s{k}" for k in range(n)]
+    lines = []
+    for k in range(n):
+        lines += [f"if s{k} != -1 and s{k} != i0.shape[{k}]:",
+                  "    raise ValueError('specify_shape: the shape differs from the one given')"]
+    return _def(args, lines + ["return i0"])
+
+
+view_ops.update({Reshape, Rebroadcast, SpecifyShape, Subtensor})
+
+
+def _basic_key(entries, index_names, x_ndim: int) -> tuple[list[str], list[str], list[int]]:
+    """Checks, the numba index expressions (no newaxis), and where newaxis entries go."""
+    groups = split_index_inputs(entries, index_names)
+    checks, key, newaxes, dim, out_axis = [], [], [], 0, 0
+    for entry, names in zip(entries, groups):
+        if entry == "x":
+            newaxes.append(out_axis)
+            out_axis += 1
+        elif entry == "i":
+            (name,) = names
+            checks += [f"if {name} < -i0.shape[{dim}] or {name} >= i0.shape[{dim}]:",
+                       f"    raise IndexError('index out of bounds for axis {dim}')"]
+            key.append(name)
+            dim += 1
+        else:
+            it = iter(names)
+            parts = [next(it) if given else "" for given in entry[1:]]
+            if entry[3]:
+                checks += [f"if {parts[2]} == 0:", "    raise ValueError('slice step is zero')"]
+            key.append(":".join(parts) if entry[3] else f"{parts[0]}:{parts[1]}")
+            dim += 1
+            out_axis += 1
+    key += [":"] * (x_ndim - dim)
+    return checks, key, newaxes
+
+
+def _insert_axes(expr: str, newaxes: list[int], out_ndim: int) -> list[str]:
+    if not newaxes:
+        return [f"return {expr}"]
+    kept = [a for a in range(out_ndim) if a not in newaxes]
+    shape = _tuple("1" if a in newaxes else f"v.shape[{kept.index(a)}]" for a in range(out_ndim))
+    strides = _tuple("0" if a in newaxes else f"v.strides[{kept.index(a)}]"
+                     for a in range(out_ndim))
+    if not kept:
+        return [f"return np.full({shape}, {expr})"]
+    return [f"v = {expr}",
+            f"return np.lib.stride_tricks.as_strided(v, shape={shape}, strides={strides})"]
+
+
+@numba_kernel.register(Subtensor)
+def _subtensor(op, node) -> str:
+    index_names = [f"j{k}" for k in range(len(node.inputs) - 1)]
+    checks, key, newaxes = _basic_key(op.entries, index_names, node.inputs[0].type.ndim)
+    expr = f"i0[{', '.join(key)}]" if key else "i0[()]"
+    return _def(["i0"] + index_names,
+                checks + _insert_axes(expr, newaxes, node.outputs[0].type.ndim))
+
+
+@numba_kernel.register(IncSubtensor)
+def _inc_subtensor(op, node) -> str:
+    index_names = [f"j{k}" for k in range(len(node.inputs) - 2)]
+    checks, key, newaxes = _basic_key(op.entries, index_names, node.inputs[0].type.ndim)
+    # inserted axes have length 1: writing through the key without them is the same write
+    target = f"out[{', '.join(key)}]" if key else "out[()]"
+    lines = checks + ["out = i0.copy()"]
+    y_ndim = node.inputs[1].type.ndim
+    target_ndim = node.outputs[0].type.ndim - sum(1 for e in op.entries if e == "i")
+    if target_ndim == 0:
+        lines.append(f"{target} {'=' if op.set_instead_of_inc else '+='} i1")
+    else:
+        lines.append(f"view = {target}")
+        y = "i1"
+        if y_ndim and newaxes:  # drop the value's axes that stand for newaxis entries
+            keep = [a for a in range(y_ndim) if a + (target_ndim + len(newaxes) - y_ndim)
+                    not in newaxes]
+            y = _drop_axes_expr("i1", y_ndim, keep)
+        lines.append(f"yb = np.broadcast_to({y}, view.shape)")
+        lines.append(f"view[...] = {'yb' if op.set_instead_of_inc else 'view + yb'}")
+    return _def(["i0", "i1"] + index_names, lines + ["return out"])
+
+
+def _drop_axes_expr(name: str, ndim: int, keep: list[int]) -> str:
+    key = ", ".join(":" if a in keep else "0" for a in range(ndim))
+    return f"{name}[{key}]"
+
+
+_kernel_checks[IncSubtensor] = lambda op: "a" not in op.entries
+
+
+@numba_kernel.register(Join)
+def _join(op, node) -> str:
+    args = [f"i{k}" for k in range(len(node.inputs))]
+    return _def(args, [f"return np.concatenate({_tuple(args)}, axis={op.axis})"])
+
+
+@numba_kernel.register(ARange)
+def _arange(op, node) -> str:
+    return _def(["i0", "i1", "i2"], [
+        "if i2 == 0:", "    raise ValueError('arange: step must not be zero')",
+        f"return np.arange(i0, i1, i2).astype(np.{op.dtype})"])
+
+
+@numba_kernel.register(Eye)
+def _eye(op, node) -> str:
+    return _def(["n", "m", "k"], [f"out = np.zeros((n, m), dtype=np.{op.dtype})",
+                                  "for r in range(max(0, -k), min(n, m - k)):",
+                                  "    out[r, r + k] = 1", "return out"])
+
+
+@numba_kernel.register(Tri)
+def _tri(op, node) -> str:
+    return _def(["n", "m", "k"], [f"out = np.zeros((n, m), dtype=np.{op.dtype})",
+                                  "for r in range(n):",
+                                  "    for c in range(min(m, max(0, r + k + 1))):",
+                                  "        out[r, c] = 1", "return out"])
