@@ -55,14 +55,18 @@ _kernel_checks: dict = {}
 
 
 def all_op_classes() -> list[type]:
-    """Every concrete Op subclass defined in symgrad (abstract bases excluded)."""
+    """Every runnable tensor-level Op class defined in symgrad."""
     found, stack = [], [Op]
     while stack:
         cls = stack.pop()
         for sub in cls.__subclasses__():
             stack.append(sub)
-            if sub.__module__.startswith("symgrad.tensor") or sub.__module__.startswith(
-                    "symgrad.scan") or sub.__module__.startswith("symgrad.compile"):
+            in_library = sub.__module__.split(".")[:2] in (
+                ["symgrad", "tensor"], ["symgrad", "scan"], ["symgrad", "compile"],
+                ["symgrad", "ifelse"], ["symgrad", "gradient"])
+            # private bases that never run themselves (no perform of their own) are skipped
+            runnable = sub.perform is not Op.perform and not sub.__name__.startswith("_")
+            if in_library and runnable:
                 found.append(sub)
     return sorted(set(found), key=lambda c: (c.__module__, c.__name__))
 

@@ -65,7 +65,7 @@ _EXP_MIN = -745.1332191019412
 
 @_jit
 def _exp_f64(x):
-    # x = n*ln2 + r with |r| <= ln2/2; exp(r) by its Taylor series to degree 13 (error < 1e-17),
+    # x = n*ln2 + r with |r| <= ln2/2 (two-part ln2, in this order: never reassociate); exp(r) by its Taylor series to degree 13 (error < 1e-17),
     # 2**n built from exponent bits in two halves so subnormal results stay right
     xc = min(max(x, -746.0), 710.0)
     n = np.floor(xc * _LOG2E + 0.5)

@@ -1,8 +1,8 @@
 """Reductions: CAReduce (sum, prod, max, min, all, any) and Argmax as loops in memory order.
 
 The loops walk the input in C order whatever the axes, so every axis reads memory forward: a
-reduced trailing block accumulates in a local (vectorised with reassociation), other reduced
-axes add rows into the output.
+reduced trailing block accumulates in a local, other reduced axes add whole rows into the
+output (a loop LLVM vectorises).
 """
 from __future__ import annotations
 
@@ -39,10 +39,10 @@ def _combine(scalar_op, acc: str, x: str) -> str:
         return f"{acc} + {x}"
     if isinstance(scalar_op, sb.Mul):
         return f"{acc} * {x}"
+    if isinstance(scalar_op, sb.Minimum):  # before Maximum: Minimum subclasses it
+        return f"min_nan({x}, {acc})"
     if isinstance(scalar_op, sb.Maximum):
         return f"max_nan({x}, {acc})"
-    if isinstance(scalar_op, sb.Minimum):
-        return f"min_nan({x}, {acc})"
     if isinstance(scalar_op, sb.AND):
         return f"{acc} and {x}"
     if isinstance(scalar_op, sb.OR):
@@ -93,8 +93,6 @@ def careduce_source(op: CAReduce, node, element=None, n_inputs: int = 1) -> str:
     else:
         inner_outer += elem_lines
         inner_outer.append(f"out[{out_idx}] = {_combine(op.scalar_op, f'out[{out_idx}]', cast)}")
-    if not kept and trailing == ndim:  # a 0-d input reduced over nothing
-        inner_outer = elem_lines + [f"acc = {_combine(op.scalar_op, ident, cast)}"]
     lines += loops + indent(inner_outer, trailing)
     lines.append("return out" if kept else f"return np.{out_dtype}(acc)"
                  if out_dtype != "bool" else "return acc")
