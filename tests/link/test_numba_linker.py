@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import threading
 
+import numba
 import numpy as np
 import pytest
+import scipy.special as sps
 
 import symgrad as theano
 import symgrad.tensor as T
@@ -14,8 +16,7 @@ from symgrad.compile.mode import Mode
 from symgrad.config import config
 from symgrad.errors import NodeRuntimeError
 from symgrad.link.numba import cache, ops_without_kernel, wait_idle
-from symgrad.link.numba.mathlib import exp as fast_exp
-from symgrad.link.numba.mathlib import tanh as fast_tanh
+from symgrad.link.numba import vectormath
 from symgrad.scalar import basic as sb
 from symgrad.scalar import math as sm
 from symgrad.scalar.composite import Composite
@@ -178,16 +179,37 @@ def test_shape_mismatch_is_an_error_not_a_stretch():
         f(np.zeros((2, 3)), np.zeros((1, 3)))
 
 
-def test_vectorisable_exp_and_tanh_are_accurate():
-    xs = np.concatenate([np.linspace(-708, 709, 20001), np.linspace(-1, 1, 20001),
-                         np.array([1e-300, -1e-300, 0.0625, -0.0625])])
-    ours = np.array([fast_exp(v) for v in xs[::7]])
-    np.testing.assert_allclose(ours, np.exp(xs[::7]), rtol=4e-16, atol=0)
-    # subnormal results keep fewer bits, as numpy's do
-    tiny = np.linspace(-745, -709, 101)
-    np.testing.assert_allclose([fast_exp(v) for v in tiny], np.exp(tiny), rtol=0, atol=1e-323)
-    ours = np.array([fast_tanh(v) for v in xs[::7]])
-    np.testing.assert_allclose(ours, np.tanh(xs[::7]), rtol=2e-15, atol=0)
+@numba.njit(error_model="numpy")
+def _apply_all(xs, out):
+    for i in range(xs.size):
+        x = xs[i]
+        out[0, i] = vectormath.exp(x)
+        out[1, i] = vectormath.tanh(x)
+        out[2, i] = vectormath.sigmoid(x)
+        out[3, i] = vectormath.sin_fast(x)
+        out[4, i] = vectormath.cos_fast(x)
+
+
+def test_vectorisable_exp_tanh_sigmoid_sin_cos_are_accurate():
+    xs = np.concatenate([np.linspace(-708, 709, 20001), np.linspace(-7, 7, 20001),
+                         np.array([1e-300, -1e-300, 0.0625, -0.0625, 0.0, 1e5, -1e5])])
+    out = np.empty((5, xs.size))
+    _apply_all(xs, out)
+    np.testing.assert_allclose(out[0], np.exp(xs), rtol=4e-16, atol=0)
+    for got, want in ((out[1], np.tanh(xs)), (out[2], sps.expit(xs)), (out[3], np.sin(xs)),
+                      (out[4], np.cos(xs))):
+        np.testing.assert_allclose(got, want, rtol=1e-15, atol=2.3e-16)
+    # subnormal results keep fewer bits, as numpy's do; past the limits: inf, 0 and NaN
+    edge = np.concatenate([np.linspace(-745, -709, 101), [800.0, -800.0, np.nan, 2e5]])
+    out = np.empty((5, edge.size))
+    _apply_all(edge, out)
+    np.testing.assert_allclose(out[0, :-1], np.exp(edge[:-1]), rtol=0, atol=1e-323)
+    assert np.isnan(out[3, -1]) and np.isnan(out[4, -1])  # the kernel then recomputes exactly
+
+
+def test_trig_beyond_the_fast_range_is_recomputed_exactly():
+    x = T.dvector("x")
+    _both([x], [T.sin(x) * T.cos(x * 2)], [np.array([0.5, 3e5, -1e7, 2.0, 1e12])])
 
 
 def test_disk_cache_reuses_and_rebuilds_corrupt_entries(tmp_path):

@@ -8,7 +8,8 @@ other first: symgrad never stretches an axis its type does not declare broadcast
 from __future__ import annotations
 
 from symgrad.link.numba.dispatch import KERNEL_NAME, _kernel_checks, indent, numba_kernel
-from symgrad.link.numba.scalar import has_scalar_source, scalar_lines
+from symgrad.link.numba.scalar import (
+    guarded_names, has_scalar_source, scalar_lines, unguarded)
 from symgrad.tensor.elemwise import Elemwise
 
 
@@ -33,61 +34,82 @@ def _shape_lines(node, names) -> tuple[list[str], list[str]]:
     return lines, lengths
 
 
+def _body(scalar_op, node, prefix: str):
+    """Scalar statements for one element, with each output bound to a local."""
+    args = [f"x{k}" for k in range(len(node.inputs))]
+    in_dtypes = [v.type.dtype for v in node.inputs]
+    out_dtypes = [v.type.dtype for v in node.outputs]
+    body, exprs = scalar_lines(scalar_op, args, in_dtypes, out_dtypes, prefix)
+    results = []
+    for k, e in enumerate(exprs):
+        body.append(f"r{k} = {e}")
+        results.append(f"r{k}")
+    return body, results
+
+
+def _loops(node, names, outs, lengths, body, results, flag: bool) -> list[str]:
+    """The flat (all contiguous) and nested loop forms around one element's statements; with
+    `flag`, each loop ORs into `bad` whether a guarded fast function answered NaN."""
+    ndim = node.outputs[0].type.ndim
+    checks = [f"bad |= {g} != {g}" for g in guarded_names(body)] if flag else []
+    lines = []
+    full = [k for k, v in enumerate(node.inputs) if not any(v.type.broadcastable)]
+    if len(full) == len(node.inputs) and ndim > 1:
+        cond = " and ".join(f"{names[k]}.flags.c_contiguous" for k in full) or "True"
+        lines.append(f"if {cond}:")
+        flat = [f"{n}.ravel()" for n in names]
+        inner = [f"f{k} = {f}" for k, f in enumerate(flat)]
+        inner += [f"g{k} = {o}.ravel()" for k, o in enumerate(outs)]
+        inner.append(f"for j in range({outs[0]}.size):")
+        inner += indent([f"x{k} = f{k}[j]" for k in range(len(names))] + body + checks
+                        + [f"g{k}[j] = {r}" for k, r in enumerate(results)], 1)
+        lines += indent(inner, 1)
+        lines.append("else:")
+        depth = 1
+    else:
+        depth = 0
+    idx = [f"j{a}" for a in range(ndim)]
+    nested = []
+    for a in range(ndim):
+        nested += indent([f"for {idx[a]} in range({lengths[a]}):"], a)
+    inner = []
+    for k, v in enumerate(node.inputs):
+        where = ", ".join("0" if b else idx[a] for a, b in enumerate(v.type.broadcastable))
+        inner.append(f"x{k} = {names[k]}[{where}]")
+    inner += body + checks
+    inner += [f"{o}[{', '.join(idx)}] = {r}" for o, r in zip(outs, results)]
+    nested += indent(inner, ndim)
+    return lines + indent(nested, depth)
+
+
 def elemwise_source(node) -> str:
     scalar_op = node.op.scalar_op
     names = [f"i{k}" for k in range(len(node.inputs))]
-    in_dtypes = [v.type.dtype for v in node.inputs]
     out_dtypes = [v.type.dtype for v in node.outputs]
     outs = [f"o{k}" for k in range(len(node.outputs))]
     ndim = node.outputs[0].type.ndim
     head = [f"def {KERNEL_NAME}({', '.join(names)}):"]
+    body, results = _body(scalar_op, node, "s")
     if ndim == 0:
-        body, exprs = scalar_lines(scalar_op, names, in_dtypes, out_dtypes, "s")
-        ret = exprs[0] if len(exprs) == 1 else "(" + ", ".join(exprs) + ",)"
-        return "\n".join(head + indent(body + [f"return {ret}"], 1)) + "\n"
+        body = [unguarded(line) for line in body]
+        ret = results[0] if len(results) == 1 else "(" + ", ".join(results) + ",)"
+        binds = [f"x{k} = i{k}" for k in range(len(names))]
+        return "\n".join(head + indent(binds + body + [f"return {ret}"], 1)) + "\n"
 
     shape_lines, lengths = _shape_lines(node, names)
     lines = list(shape_lines)
     shape = "(" + ", ".join(lengths) + ",)"
     for o, dtype in zip(outs, out_dtypes):
         lines.append(f"{o} = np.empty({shape}, dtype=np.{dtype})")
-    ret = outs[0] if len(outs) == 1 else "(" + ", ".join(outs) + ",)"
-
-    # flat loop: every input has the full shape and is C-contiguous
-    full = [k for k, v in enumerate(node.inputs) if not any(v.type.broadcastable)]
-    if len(full) == len(node.inputs) and ndim > 1:
-        cond = " and ".join(f"{names[k]}.flags.c_contiguous" for k in full) or "True"
-        lines.append(f"if {cond}:")
-        flat = [f"f{k}" for k in range(len(names))]
-        flat_lines = [f"{f} = {n}.ravel()"
-                      for f, n in zip(flat, names)]
-        flat_outs = [f"g{k}" for k in range(len(outs))]
-        flat_lines += [f"{g} = {o}.ravel()" for g, o in zip(flat_outs, outs)]
-        loads = [f"x{k} = {f}[j]" for k, f in enumerate(flat)]
-        body, exprs = scalar_lines(scalar_op, [f"x{k}" for k in range(len(names))], in_dtypes,
-                                   out_dtypes, "s")
-        stores = [f"{g}[j] = {e}" for g, e in zip(flat_outs, exprs)]
-        flat_lines.append(f"for j in range({outs[0]}.size):")
-        flat_lines += indent(loads + body + stores, 1)
-        flat_lines.append(f"return {ret}")
-        lines += indent(flat_lines, 1)
-
-    # nested loops in C order; broadcast axes read index 0
-    idx = [f"j{a}" for a in range(ndim)]
-    loop_lines = []
-    for a in range(ndim):
-        loop_lines += indent([f"for {idx[a]} in range({lengths[a]}):"], a)
-    inner = []
-    for k, v in enumerate(node.inputs):
-        where = ", ".join("0" if b else idx[a] for a, b in enumerate(v.type.broadcastable))
-        inner.append(f"x{k} = {names[k]}[{where}]")
-    body, exprs = scalar_lines(scalar_op, [f"x{k}" for k in range(len(names))], in_dtypes,
-                               out_dtypes, "s")
-    inner += body
-    inner += [f"{o}[{', '.join(idx)}] = {e}" for o, e in zip(outs, exprs)]
-    loop_lines += indent(inner, ndim)
-    lines += loop_lines
-    lines.append(f"return {ret}")
+    guarded = bool(guarded_names(body))
+    if guarded:
+        lines.append("bad = False")
+    lines += _loops(node, names, outs, lengths, body, results, guarded)
+    if guarded:  # an argument outside the fast range (or a NaN): redo it all exactly
+        lines.append("if bad:")
+        lines += indent(_loops(node, names, outs, lengths, [unguarded(b) for b in body],
+                               results, False), 1)
+    lines.append("return " + (outs[0] if len(outs) == 1 else "(" + ", ".join(outs) + ",)"))
     return "\n".join(head + indent(lines, 1)) + "\n"
 
 

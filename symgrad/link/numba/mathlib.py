@@ -1,10 +1,7 @@
-"""Scalar helpers that generated kernels call: NaN-propagating max/min, integer powers, and
-branch-free `exp`/`tanh` that LLVM can vectorise.
+"""Scalar helpers that generated kernels call: NaN-propagating max/min, integer powers and
+softplus (exp, tanh, sigmoid, sin and cos are in vectormath.py, emitted inline).
 
-numba as installed from pip calls libm's scalar exp/tanh for every element and its LLVM has no
-SVML, so a loop over `math.exp` runs one element at a time. The versions here use only
-arithmetic, comparisons turned into selects, and a bit-level build of 2**n, so the loops that
-use them vectorise. Their error is a few units in the last place (tested against numpy).
+`_exp_f64` is the same exp as vectormath's, as a plain jitted function for softplus.
 """
 from __future__ import annotations
 
@@ -95,34 +92,9 @@ def _exp_f64(x):
 
 
 @_jit
-def exp(x):
-    """e**x in float64 (float32 callers round the result once)."""
-    return _exp_f64(np.float64(x))
-
-
-@_jit
-def tanh(x):
-    """tanh through exp(-2|x|); near 0, where that loses relative precision, a short series."""
-    xd = np.float64(x)
-    ax = abs(xd)
-    e = _exp_f64(-2.0 * ax)
-    t = (1.0 - e) / (1.0 + e)
-    x2 = xd * xd
-    # |x| < 0.0625: x - x^3/3 + 2x^5/15 - 17x^7/315 + 62x^9/2835 - 1382x^11/155925 (err < 1e-17)
-    s = xd * (1.0 + x2 * (-1.0 / 3.0 + x2 * (2.0 / 15.0 + x2 * (-17.0 / 315.0 + x2 * (
-        62.0 / 2835.0 + x2 * (-1382.0 / 155925.0))))))
-    y = s if ax < 0.0625 else (t if xd >= 0 else -t)
-    return xd if xd != xd else y
-
-
-@_jit
-def sigmoid(x):
-    return 1.0 / (1.0 + _exp_f64(-np.float64(x)))
-
-
-@_jit
 def softplus(x):
     """log(1 + exp(x)) without overflow: x + log1p(exp(-x)) for positive x."""
     xd = np.float64(x)
     y = xd + np.log1p(_exp_f64(-xd)) if xd > 0 else np.log1p(_exp_f64(xd))
     return y
+

@@ -161,7 +161,7 @@ def _reciprocal(op, args, in_dtypes, out_dtype):
 
 @scalar_source.register(sm.Sigmoid)
 def _sigmoid(op, args, in_dtypes, out_dtype):
-    return f"sigmoid({_float(args[0], out_dtype)})"
+    return f"sigmoid(np.float64({args[0]}))"
 
 
 @scalar_source.register(sm.Softplus)
@@ -174,19 +174,28 @@ def _arctan2(op, args, in_dtypes, out_dtype):
     return f"np.arctan2({_float(args[0], out_dtype)}, {_float(args[1], out_dtype)})"
 
 
-# one-argument float functions; `exp` and `tanh` go through the vectorisable versions
+# fast functions that answer NaN outside the range they are accurate in, and the exact
+# function a kernel recomputes with when it sees such a NaN
+GUARDED_FUNCTIONS = {"sin_fast": "np.sin", "cos_fast": "np.cos"}
+
+# one-argument float functions; exp, tanh, sin and cos go through the vectorisable versions
 _UNARY_FUNCTIONS = {
     sm.Exp: "exp", sm.Exp2: "np.exp2", sm.Expm1: "np.expm1", sm.Log: "np.log",
     sm.Log2: "np.log2", sm.Log10: "np.log10", sm.Log1p: "np.log1p", sm.Sqrt: "np.sqrt",
-    sm.Sin: "np.sin", sm.Cos: "np.cos", sm.Tan: "np.tan", sm.ArcSin: "np.arcsin",
+    sm.Sin: "sin_fast", sm.Cos: "cos_fast", sm.Tan: "np.tan", sm.ArcSin: "np.arcsin",
     sm.ArcCos: "np.arccos", sm.ArcTan: "np.arctan", sm.Sinh: "np.sinh", sm.Cosh: "np.cosh",
     sm.Tanh: "tanh", sm.ArcSinh: "np.arcsinh", sm.ArcCosh: "np.arccosh",
     sm.ArcTanh: "np.arctanh", sm.Erf: "math.erf", sm.Erfc: "math.erfc",
 }
 
 
+_FLOAT64_ONLY = ("exp", "tanh", "sin_fast", "cos_fast")  # vectormath works in float64
+
+
 def _unary_function(name: str):
     def source(op, args, in_dtypes, out_dtype):
+        if name in _FLOAT64_ONLY:
+            return f"{name}(np.float64({args[0]}))"
         return f"{name}({_float(args[0], out_dtype)})"
     return source
 
@@ -234,3 +243,20 @@ def has_scalar_source(op) -> bool:
     if isinstance(op, Composite):
         return all(has_scalar_source(n.op) for n in op.nodes)
     return scalar_source.dispatch(type(op)) is not scalar_source.dispatch(object)
+
+
+def guarded_names(lines: list[str]) -> list[str]:
+    """Locals assigned from a guarded fast function in these statements."""
+    names = []
+    for line in lines:
+        name, _, expr = line.partition(" = ")
+        if any(f"{fn}(" in expr for fn in GUARDED_FUNCTIONS):
+            names.append(name)
+    return names
+
+
+def unguarded(text: str) -> str:
+    """The same code calling the exact functions instead of the guarded fast ones."""
+    for fast, exact in GUARDED_FUNCTIONS.items():
+        text = text.replace(f"{fast}(", f"{exact}(")
+    return text

@@ -1,0 +1,148 @@
+"""exp, tanh, sigmoid, sin and cos emitted straight into the calling kernel's LLVM IR.
+
+numba compiles a jitted helper as a separate function that LLVM sees only as a call while it
+vectorises the caller's loop, and libm's functions are scalar calls too; so these are numba
+intrinsics: their arithmetic lands inline in the loop, which then vectorises. Each works in
+float64 (float32 callers round once), uses selects instead of branches, and is accurate to
+about an ulp (tested against numpy). Everything here takes and returns float64.
+"""
+from __future__ import annotations
+
+import math
+
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
+
+_F64 = ir.DoubleType()
+_I64 = ir.IntType(64)
+
+
+class _Emitter:
+    """Small arithmetic helpers over an IRBuilder, so the formulas read as formulas."""
+
+    def __init__(self, builder) -> None:
+        self.b = builder
+
+    def c(self, value: float):
+        return ir.Constant(_F64, value)
+
+    def add(self, x, y):
+        return self.b.fadd(x, y)
+
+    def sub(self, x, y):
+        return self.b.fsub(x, y)
+
+    def mul(self, x, y):
+        return self.b.fmul(x, y)
+
+    def div(self, x, y):
+        return self.b.fdiv(x, y)
+
+    def where(self, cond, x, y):
+        return self.b.select(cond, x, y)
+
+    def lt(self, x, y):
+        return self.b.fcmp_ordered("<", x, y)
+
+    def gt(self, x, y):
+        return self.b.fcmp_ordered(">", x, y)
+
+    def is_nan(self, x):
+        return self.b.fcmp_unordered("uno", x, x)
+
+    def floor(self, x):
+        return self.b.call(self.b.module.declare_intrinsic("llvm.floor", [_F64]), [x])
+
+    def fabs(self, x):
+        return self.b.call(self.b.module.declare_intrinsic("llvm.fabs", [_F64]), [x])
+
+    def horner(self, coefficients, z):
+        acc = self.c(coefficients[0])
+        for k in coefficients[1:]:
+            acc = self.add(self.mul(acc, z), self.c(k))
+        return acc
+
+    def pow2(self, n_int):
+        """2**n for an int64 n in the normal exponent range, from its bits."""
+        bits = self.b.shl(self.b.add(n_int, ir.Constant(_I64, 1023)), ir.Constant(_I64, 52))
+        return self.b.bitcast(bits, _F64)
+
+
+# Taylor coefficients 1/k!, highest first
+_EXP_POLY = [1 / math.factorial(k) for k in range(13, -1, -1)]
+
+
+def emit_exp(e: _Emitter, x):
+    # x = n*ln2 + r, |r| <= ln2/2, with ln2 in two parts (the first has trailing zero bits so
+    # n*hi is exact); 2**n is built in two halves so subnormal results come out right
+    lo = e.where(e.lt(x, e.c(-746.0)), e.c(-746.0), x)
+    xc = e.where(e.gt(lo, e.c(710.0)), e.c(710.0), lo)
+    n = e.floor(e.add(e.mul(xc, e.c(1.4426950408889634)), e.c(0.5)))
+    r = e.sub(e.sub(xc, e.mul(n, e.c(6.93147180369123816490e-01))),
+              e.mul(n, e.c(1.90821492927058770002e-10)))
+    p = e.horner(_EXP_POLY, r)
+    ni = e.b.fptosi(n, _I64)
+    half = e.b.ashr(ni, ir.Constant(_I64, 1))
+    y = e.mul(e.mul(p, e.pow2(half)), e.pow2(e.b.sub(ni, half)))
+    y = e.where(e.gt(x, e.c(709.782712893384)), e.c(math.inf), y)
+    y = e.where(e.lt(x, e.c(-745.1332191019412)), e.c(0.0), y)
+    return e.where(e.is_nan(x), e.add(x, x), y)
+
+
+# tanh near 0: x * (1 - x^2/3 + 2x^4/15 - 17x^6/315 + 62x^8/2835 - 1382x^10/155925)
+_TANH_POLY = [-1382 / 155925, 62 / 2835, -17 / 315, 2 / 15, -1 / 3, 1.0]
+
+
+def emit_tanh(e: _Emitter, x):
+    ax = e.fabs(x)
+    em = emit_exp(e, e.mul(e.c(-2.0), ax))
+    t = e.div(e.sub(e.c(1.0), em), e.add(e.c(1.0), em))
+    t = e.where(e.lt(x, e.c(0.0)), e.sub(e.c(0.0), t), t)
+    small = e.mul(x, e.horner(_TANH_POLY, e.mul(x, x)))
+    y = e.where(e.lt(ax, e.c(0.0625)), small, t)
+    return e.where(e.is_nan(x), x, y)
+
+
+def emit_sigmoid(e: _Emitter, x):
+    return e.div(e.c(1.0), e.add(e.c(1.0), emit_exp(e, e.sub(e.c(0.0), x))))
+
+
+_SIN_POLY = [(-1) ** (k // 2 % 2 + 1) / math.factorial(k) for k in range(17, 2, -2)]
+_COS_POLY = [(-1) ** (k // 2 % 2 + 1) / math.factorial(k) for k in range(18, 1, -2)]
+# beyond this the two-part reduction by pi/2 loses bits: answer NaN, and the kernel recomputes
+# its loop with libm's sin/cos when it sees one (elemwise.py)
+TRIG_LIMIT = 1.0e5
+
+
+def _sin_cos(e: _Emitter, x, want_cos: bool):
+    n = e.floor(e.add(e.mul(x, e.c(0.6366197723675814)), e.c(0.5)))
+    y = e.sub(e.sub(x, e.mul(n, e.c(1.57079632673412561417e+00))),
+              e.mul(n, e.c(6.07710050650619224932e-11)))
+    z = e.mul(y, y)
+    s = e.sub(y, e.mul(e.mul(y, z), e.horner(_SIN_POLY, z)))
+    c = e.sub(e.c(1.0), e.mul(z, e.horner(_COS_POLY, z)))
+    q = e.b.and_(e.b.fptosi(n, _I64), ir.Constant(_I64, 3))
+    if want_cos:
+        q = e.b.and_(e.b.add(q, ir.Constant(_I64, 1)), ir.Constant(_I64, 3))
+    odd = e.b.icmp_signed("!=", e.b.and_(q, ir.Constant(_I64, 1)), ir.Constant(_I64, 0))
+    neg = e.b.icmp_signed("!=", e.b.and_(q, ir.Constant(_I64, 2)), ir.Constant(_I64, 0))
+    v = e.where(odd, c, s)
+    v = e.where(neg, e.sub(e.c(0.0), v), v)
+    return e.where(e.gt(e.fabs(x), e.c(TRIG_LIMIT)), e.c(math.nan), v)
+
+
+def _unary_intrinsic(emit):
+    def typer(typingctx, x):
+        def codegen(context, builder, signature, args):
+            return emit(_Emitter(builder), args[0])
+        return types.float64(types.float64), codegen
+    typer.__name__ = emit.__name__.replace("emit_", "")
+    return intrinsic(typer)
+
+
+exp = _unary_intrinsic(emit_exp)
+tanh = _unary_intrinsic(emit_tanh)
+sigmoid = _unary_intrinsic(emit_sigmoid)
+sin_fast = _unary_intrinsic(lambda e, x: _sin_cos(e, x, False))
+cos_fast = _unary_intrinsic(lambda e, x: _sin_cos(e, x, True))
