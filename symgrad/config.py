@@ -26,6 +26,8 @@ class Config:
             "mode": "FAST_RUN",
             "linker": "auto",
             "compiledir": _default_compiledir(),
+            # numba linker: keep freed large blocks for reuse (see symgrad/link/numba/memory.py)
+            "numba_keep_freed_memory": True,
             "optimizer_verbose": False,
             # a rewrite that raises: warn and skip it (users), or raise (the test suite)
             "on_opt_error": "warn",

@@ -18,7 +18,7 @@ from numba.core.errors import NumbaPerformanceWarning
 
 from symgrad.errors import NodeRuntimeError
 from symgrad.graph.basic import Constant
-from symgrad.link.numba import background, cache
+from symgrad.link.numba import background, cache, memory
 from symgrad.link.numba.dispatch import (
     KERNEL_NAME, has_kernel, may_alias_storage, numba_kernel)
 from symgrad.link.numba.scalar import literal
@@ -138,6 +138,7 @@ class NumbaLinker:
     name = "numba"
 
     def make_runner(self, fgraph):
+        memory.keep_freed_memory()
         order = fgraph.toposort()
         missing = sorted({type(n.op).__name__ for n in order if not has_kernel(n.op)})
         if missing:
