@@ -68,6 +68,12 @@ def _loops(node, names, outs, lengths, body, results, flag: bool) -> list[str]:
         depth = 1
     else:
         depth = 0
+    return lines + indent(_nested_loop(node, names, outs, lengths, body, results, checks), depth)
+
+
+def _nested_loop(node, names, outs, lengths, body, results, checks) -> list[str]:
+    """Loops over every output index in C order; broadcast axes read index 0."""
+    ndim = node.outputs[0].type.ndim
     idx = [f"j{a}" for a in range(ndim)]
     nested = []
     for a in range(ndim):
@@ -78,8 +84,7 @@ def _loops(node, names, outs, lengths, body, results, flag: bool) -> list[str]:
         inner.append(f"x{k} = {names[k]}[{where}]")
     inner += body + checks
     inner += [f"{o}[{', '.join(idx)}] = {r}" for o, r in zip(outs, results)]
-    nested += indent(inner, ndim)
-    return lines + indent(nested, depth)
+    return nested + indent(inner, ndim)
 
 
 def elemwise_source(node) -> str:
@@ -107,8 +112,8 @@ def elemwise_source(node) -> str:
     lines += _loops(node, names, outs, lengths, body, results, guarded)
     if guarded:  # an argument outside the fast range (or a NaN): redo it all exactly
         lines.append("if bad:")
-        lines += indent(_loops(node, names, outs, lengths, [unguarded(b) for b in body],
-                               results, False), 1)
+        exact = [unguarded(b) for b in body]
+        lines += indent(_nested_loop(node, names, outs, lengths, exact, results, []), 1)
     lines.append("return " + (outs[0] if len(outs) == 1 else "(" + ", ".join(outs) + ",)"))
     return "\n".join(head + indent(lines, 1)) + "\n"
 

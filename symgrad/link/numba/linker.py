@@ -37,11 +37,32 @@ from symgrad.link.numba.mathlib import int_pow, max_nan, min_nan, softplus
 from symgrad.link.numba.vectormath import cos_fast, exp, sigmoid, sin_fast, tanh
 
 _kernel = njit(cache=True, error_model="numpy", nogil=True, fastmath={FASTMATH},
-               no_cpython_wrapper=True, inline="always")
+               no_cpython_wrapper=True)
 _graph = njit(cache=True, error_model="numpy", nogil=True, fastmath={FASTMATH})
 '''
 
 warnings.filterwarnings("ignore", category=NumbaPerformanceWarning)
+
+
+def stable_order(fgraph) -> list:
+    """A topological order that depends only on the graph's structure (outputs, then inputs,
+    in order), never on hashing: equal graphs give equal sources, and so hit the cache."""
+    order, done = [], set()
+    for out in fgraph.outputs:
+        stack = [(out.owner, False)] if out.owner is not None else []
+        while stack:
+            node, expanded = stack.pop()
+            if node in done:
+                continue
+            if expanded:
+                done.add(node)
+                order.append(node)
+                continue
+            stack.append((node, True))
+            for var in reversed(node.inputs):
+                if var.owner is not None and var.owner not in done:
+                    stack.append((var.owner, False))
+    return order
 
 
 class GraphSource:
@@ -49,7 +70,7 @@ class GraphSource:
 
     def __init__(self, fgraph) -> None:
         self.fgraph = fgraph
-        self.nodes = fgraph.toposort()
+        self.nodes = stable_order(fgraph)
         self.names: dict = {}
         self.kernels: dict[str, str] = {}  # kernel source -> its function name
         self.array_constants: list = []
@@ -207,8 +228,10 @@ class TieredRunner:
     def _first_call(self, values):
         self.run = self._vm_run
         signature = tuple(numba.typeof(v) for v in list(values) + self._constants)
-        background.submit(lambda: self._compile(signature))
-        return self._vm_run(values)
+        try:
+            return self._vm_run(values)
+        finally:  # after the answer: the compile thread would compete with it for the GIL
+            background.submit(lambda: self._compile(signature))
 
     def _compile(self, signature) -> None:
         try:
