@@ -178,6 +178,20 @@ class Eigh(Op):
         gw, gv = output_grads
         return [EighGrad(self.UPLO)(w, v, gw, gv)]
 
+    def R_op(self, inputs, eval_points):
+        (x,), (e,) = inputs, eval_points
+        if e is None:
+            return [None, None]
+        w, v = self(x)
+        # the perturbation of the symmetric matrix eigh sees: its read triangle, mirrored
+        read = tril(e) + tril(e, -1).T if self.UPLO == "L" else triu(e) + triu(e, 1).T
+        rotated = dot(dot(v.T, read), v)
+        dw = tsum(v * dot(read, v), axis=0)
+        eye = EyeLike()(rotated)
+        gaps = w.dimshuffle("x", 0) - w.dimshuffle(0, "x")
+        inv_gaps = (constant(1.0, dtype=w.type.dtype) - eye) / (gaps + eye)
+        return [dw, dot(v, inv_gaps * rotated)]
+
 
 class EighGrad(Op):
     """Gradient of Eigh for distinct eigenvalues: with F[i, j] = 1 / (w[j] - w[i]) off the
@@ -209,6 +223,9 @@ class EighGrad(Op):
     def L_op(self, inputs, outputs, output_grads):
         no_gradient(self, " (the second derivative of eigh is not implemented)")
 
+    def R_op(self, inputs, eval_points):
+        no_gradient(self, " (the second derivative of eigh is not implemented)")
+
 
 def eigh(a, UPLO: str = "L"):
     """(w, v): eigenvalues ascending, eigenvectors as columns, of the symmetric matrix a."""
@@ -233,6 +250,9 @@ class Eig(Op):
         return [shapes[0][:1], shapes[0]]
 
     def L_op(self, inputs, outputs, output_grads):
+        no_gradient(self, " (use eigh for symmetric matrices)")
+
+    def R_op(self, inputs, eval_points):
         no_gradient(self, " (use eigh for symmetric matrices)")
 
 
@@ -262,6 +282,9 @@ class QRFull(Op):
             cell[0] = np.asarray(value, dtype=out.type.dtype)
 
     def L_op(self, inputs, outputs, output_grads):
+        no_gradient(self)
+
+    def R_op(self, inputs, eval_points):
         no_gradient(self)
 
 
@@ -299,6 +322,9 @@ class SVD(Op):
         return [(m, m), (k,), (n, n)] if self.full_matrices else [(m, k), (k,), (k, n)]
 
     def L_op(self, inputs, outputs, output_grads):
+        no_gradient(self)
+
+    def R_op(self, inputs, eval_points):
         no_gradient(self)
 
 

@@ -11,9 +11,10 @@ import scipy.linalg
 from symgrad.graph.basic import Apply
 from symgrad.graph.op import Op
 from symgrad.scalar.type import upcast
-from symgrad.tensor.basic import as_tensor_variable, cast
+from symgrad.tensor.basic import as_tensor_variable, cast, constant
 from symgrad.tensor.math import dot, outer
 from symgrad.tensor.nlinalg import (
+    EyeLike,
     as_float_matrix,
     check_square,
     no_gradient,
@@ -52,6 +53,21 @@ class Cholesky(Op):
     def L_op(self, inputs, outputs, output_grads):
         return [CholeskyGrad(self.lower)(outputs[0], output_grads[0])]
 
+    def R_op(self, inputs, eval_points):
+        (x,), (e,) = inputs, eval_points
+        if e is None:
+            return [None]
+        # with x = L L^T: dL = L Phi(L^-1 dx L^-T), Phi = lower triangle with half the diagonal
+        factor = self(x)
+        low = factor if self.lower else factor.T
+        read = tril(e) + tril(e, -1).T if self.lower else triu(e) + triu(e, 1).T
+        left = solve_lower_triangular(low, read)
+        inner = solve_lower_triangular(low, left.T).T
+        half = constant(0.5, dtype=x.type.dtype)
+        phi = tril(inner) - half * inner * EyeLike()(inner)
+        d_low = dot(low, phi)
+        return [d_low if self.lower else d_low.T]
+
 
 class CholeskyGrad(Op):
     """Gradient of Cholesky. With L the lower factor, L_bar its gradient and Phi(X) the lower
@@ -82,6 +98,9 @@ class CholeskyGrad(Op):
         return [shapes[0]]
 
     def L_op(self, inputs, outputs, output_grads):
+        no_gradient(self, " (the second derivative of cholesky is not implemented)")
+
+    def R_op(self, inputs, eval_points):
         no_gradient(self, " (the second derivative of cholesky is not implemented)")
 
 
@@ -228,6 +247,9 @@ class Eigvalsh(Op):
         return [shapes[0][:1]]
 
     def L_op(self, inputs, outputs, output_grads):
+        no_gradient(self, " (use nlinalg.eigh, whose eigenvalues are differentiable)")
+
+    def R_op(self, inputs, eval_points):
         no_gradient(self, " (use nlinalg.eigh, whose eigenvalues are differentiable)")
 
 

@@ -267,3 +267,32 @@ def test_matrix_dot(rng):
     a, b, c = T.dmatrix("a"), T.dmatrix("b"), T.dmatrix("c")
     av, bv, cv = rng.normal(size=(2, 3)), rng.normal(size=(3, 4)), rng.normal(size=(4, 2))
     check_against_numpy([a, b, c], nlinalg.matrix_dot(a, b, c), [av, bv, cv], av @ bv @ cv)
+
+
+@pytest.mark.parametrize("uplo", ["L", "U"])
+def test_eigh_rop(uplo, rng):
+    x, v = T.dmatrix("x"), T.dmatrix("v")
+    w_out, v_out = nlinalg.eigh(x, uplo)
+    xv, vv = rng.normal(size=(4, 4)), rng.normal(size=(4, 4))
+    got_w, got_v = function([x, v], Rop([w_out, v_out], x, v))(xv, vv)
+    f_w, f_v = function([x], w_out), function([x], v_out)
+    np.testing.assert_allclose(got_w, jacobian_vector(f_w, [xv], [vv]), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(got_v, jacobian_vector(f_v, [xv], [vv]), rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("lower", [True, False])
+def test_cholesky_rop(lower, rng):
+    x, v = T.dmatrix("x"), T.dmatrix("v")
+    out = slinalg.cholesky(x, lower)
+    xv, vv = spd(rng, 4) + rng.normal(size=(4, 4)) * 0.1, rng.normal(size=(4, 4))
+    got = function([x, v], Rop(out, x, v))(xv, vv)
+    np.testing.assert_allclose(got, jacobian_vector(function([x], out), [xv], [vv]),
+                               rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("build", [lambda x: nlinalg.qr(x)[1], lambda x: nlinalg.svd(x)[1],
+                                   lambda x: slinalg.eigvalsh(x)])
+def test_rop_of_ops_without_gradient_says_so(build):
+    x = T.dmatrix("x")
+    with pytest.raises(NullGradientError, match="has no gradient"):
+        Rop(build(x), x, T.dmatrix("v"))

@@ -335,6 +335,19 @@ class CrossentropyCategorical1HotGrad(Op):
         g_coding = gz * g.dimshuffle(0, "x") * unit * unit
         return [g_g, g_coding, None]
 
+    def R_op(self, inputs, eval_points):
+        g, coding, labels = inputs
+        e_g, e_coding, _ = eval_points
+        terms = []
+        if e_g is not None:
+            terms.append(self(e_g, coding, labels))
+        if e_coding is not None:
+            unit = self(ones_like(g), coding, labels)
+            terms.append(e_coding * g.dimshuffle(0, "x") * unit * unit)
+        if not terms:
+            return [None]
+        return [terms[0] if len(terms) == 1 else terms[0] + terms[1]]
+
 
 crossentropy_categorical_1hot = CrossentropyCategorical1Hot()
 

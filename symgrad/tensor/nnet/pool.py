@@ -224,6 +224,11 @@ class MaxPoolGrad(_PoolOp):
         # piecewise constant in x and pooled; linear in gz with MaxPoolRop as the adjoint
         return [zeros_like(x), zeros_like(pooled), MaxPoolRop(*self._props_args())(x, pooled, g)]
 
+    def R_op(self, inputs, eval_points):
+        x, pooled, _ = inputs
+        e = eval_points[2]
+        return [None if e is None else self(x, pooled, e)]
+
 
 class MaxPoolRop(_PoolOp):
     """(x, pooled, v) -> for each window, v summed over the positions holding x's maximum."""
@@ -243,6 +248,11 @@ class MaxPoolRop(_PoolOp):
         x, pooled, _v = inputs
         (g,) = output_grads
         return [zeros_like(x), zeros_like(pooled), MaxPoolGrad(*self._props_args())(x, pooled, g)]
+
+    def R_op(self, inputs, eval_points):
+        x, pooled, _ = inputs
+        e = eval_points[2]
+        return [None if e is None else self(x, pooled, e)]
 
 
 class AveragePoolGrad(_PoolOp):
@@ -268,6 +278,10 @@ class AveragePoolGrad(_PoolOp):
 
     def L_op(self, inputs, outputs, output_grads):
         return [None, Pool(*self._props_args())(output_grads[0])]
+
+    def R_op(self, inputs, eval_points):
+        e = eval_points[1]
+        return [None if e is None else self(inputs[0], e)]
 
 
 def pool_2d(input, ws=None, ignore_border=None, stride=None, pad=(0, 0), mode: str = "max",
