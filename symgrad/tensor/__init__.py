@@ -8,7 +8,9 @@ from symgrad.tensor.math import *  # noqa: F401,F403
 from symgrad.tensor.shape import shape, shape_i, Shape, ShapeI  # noqa: F401
 from symgrad.tensor import nnet  # noqa: F401
 # grad is Theano's T.grad; symgrad.gradient builds on this package's modules
-from symgrad.gradient import grad, Lop, Rop  # noqa: F401,E402
+from symgrad.gradient import (  # noqa: F401,E402
+    Lop, Rop, consider_constant, grad, hessian, jacobian, numeric_grad, verify_grad,
+)
 
 globals().update(constructors)
 as_tensor = as_tensor_variable

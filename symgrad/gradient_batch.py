@@ -1,0 +1,180 @@
+"""Running a backward pass for a whole batch of seeds at once (what jacobian and hessian use).
+
+In: a gradient graph built once for one symbolic seed `g`, and a batched seed `G` with extra
+leading axes (one row per output element). Out: the same graph rebuilt so that every node that
+depends on `g` works on the batch, by a per-op batching rule. Nodes that do not depend on the
+seed are shared unchanged. Ops' L_op are written for one seed; since a gradient is linear in its
+seed, adding leading axes to everything downstream of the seed gives all rows at once, with no
+loop at run time.
+
+Ops added later register a rule with `@batch_rule.register(TheirOp)`.
+"""
+from __future__ import annotations
+
+from functools import singledispatch
+
+import numpy as np
+
+from symgrad.errors import GradientError, format_frame
+from symgrad.graph.basic import Apply, Variable
+from symgrad.graph.op import Op
+from symgrad.graph.traversal import graph_inputs, io_toposort
+from symgrad.gradient_ops import GradientMarker
+from symgrad.scalar.type import discrete_dtypes
+from symgrad.tensor.basic import Alloc, alloc, cast
+from symgrad.tensor.constant import as_tensor_variable
+from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise, Sum
+from symgrad.tensor.math import Dot, mul
+from symgrad.tensor.shape import ShapeI, shape_i
+from symgrad.tensor.type import TensorType
+
+
+class IdentityMatrix(Op):
+    """identity_matrix(n): the n x n identity in `dtype`; the seeds of a Jacobian's rows."""
+
+    __props__ = ("dtype",)
+
+    def __init__(self, dtype: str) -> None:
+        self.dtype = np.dtype(dtype).name
+
+    def __str__(self) -> str:
+        return f"IdentityMatrix{{{self.dtype}}}"
+
+    def make_node(self, n) -> Apply:
+        n = as_tensor_variable(n)
+        if n.type.ndim != 0 or n.type.dtype not in discrete_dtypes:
+            raise TypeError(f"IdentityMatrix takes an integer scalar size, got {n} ({n.type})")
+        return Apply(self, [n], [TensorType(self.dtype, (False, False))()])
+
+    def perform(self, node, inputs, output_storage) -> None:
+        output_storage[0][0] = np.eye(int(inputs[0]), dtype=self.dtype)
+
+    def infer_shape(self, fgraph, node, shapes):
+        return [(node.inputs[0], node.inputs[0])]
+
+    def connection_pattern(self, node):
+        return [[False]]
+
+    def L_op(self, inputs, outputs, output_grads):
+        return [None]
+
+    def R_op(self, inputs, eval_points):
+        return [None]
+
+
+def identity_seed(like: Variable, dtype: str) -> tuple[Variable, list]:
+    """Seeds for every element of `like` at once: shape like.shape + like.shape, with
+    seed[i..., j...] = 1 where i == j. Returns it and the batch shape (like's shape)."""
+    ndim = like.type.ndim
+    sizes = [shape_i(like, d) for d in range(ndim)]
+    seed = None
+    for d, n in enumerate(sizes):
+        # rows on batch axis d, columns on axis ndim + d, length-1 axes elsewhere
+        pattern = ["x"] * (2 * ndim)
+        pattern[d], pattern[ndim + d] = 0, 1
+        eye = IdentityMatrix(dtype)(n).dimshuffle(*pattern)
+        seed = eye if seed is None else mul(seed, eye)
+    return seed, sizes
+
+
+# --- batching rules: (op, node, inputs, batched flags, batch shape) -> outputs ---------------
+@singledispatch
+def batch_rule(op: Op, node: Apply, inputs: list, batched: list, batch_shape: list) -> list:
+    raise GradientError(
+        f"jacobian/hessian cannot run the backward pass of {op} over a batch of seeds: it has "
+        "no batching rule (register one with symgrad.gradient_batch.batch_rule.register)."
+        f"\nThe node was built at:\n  {format_frame(node.trace)}")
+
+
+@batch_rule.register(Elemwise)
+def _batch_elemwise(op, node, inputs, batched, batch_shape):
+    # Elemwise pads lower-rank inputs with leading broadcastable axes: exactly the batch axes
+    return op.make_node(*inputs).outputs
+
+
+@batch_rule.register(GradientMarker)
+def _batch_marker(op, node, inputs, batched, batch_shape):
+    return op.make_node(*inputs).outputs
+
+
+@batch_rule.register(DimShuffle)
+def _batch_dimshuffle(op, node, inputs, batched, batch_shape):
+    k = len(batch_shape)
+    order = list(range(k)) + [d if d == "x" else d + k for d in op.new_order]
+    return [DimShuffle(op.input_ndim + k, order)(inputs[0])]
+
+
+@batch_rule.register(CAReduce)
+def _batch_careduce(op, node, inputs, batched, batch_shape):
+    k = len(batch_shape)
+    axes = range(node.inputs[0].type.ndim) if op.axis is None else op.axis
+    return [CAReduce(op.scalar_op, tuple(a + k for a in axes), op.dtype)(inputs[0])]
+
+
+@batch_rule.register(ShapeI)
+def _batch_shape_i(op, node, inputs, batched, batch_shape):
+    return [ShapeI(op.i + len(batch_shape))(inputs[0])]  # an unbatched length
+
+
+@batch_rule.register(Alloc)
+def _batch_alloc(op, node, inputs, batched, batch_shape):
+    value, *shape = inputs
+    if any(batched[1:]):
+        raise GradientError("alloc's shape cannot depend on a gradient seed")
+    k = len(batch_shape)
+    v_ndim = node.inputs[0].type.ndim
+    if batched[0]:
+        # keep the batch axes first, then line the value up with the end of the shape
+        order = list(range(k)) + ["x"] * (len(shape) - v_ndim) + [k + a for a in range(v_ndim)]
+        value = DimShuffle(v_ndim + k, order)(value)
+    return [alloc(value, *batch_shape, *shape)]
+
+
+@batch_rule.register(Dot)
+def _batch_dot(op, node, inputs, batched, batch_shape):
+    """dot with batch axes: broadcast both operands over the result and sum the shared axis."""
+    k = len(batch_shape)
+    x, y = inputs
+    xd, yd = node.inputs[0].type.ndim, node.inputs[1].type.ndim
+    lead = list(range(k))
+    if batched[0]:
+        x = DimShuffle(k + xd, lead + [k + a for a in range(xd)] + ["x"] * (yd - 1))(x)
+    elif yd > 1:
+        x = DimShuffle(xd, list(range(xd)) + ["x"] * (yd - 1))(x)
+    if batched[1]:
+        y = DimShuffle(k + yd, lead + ["x"] * (xd - 1) + [k + a for a in range(yd)])(y)
+    elif xd > 1:
+        y = DimShuffle(yd, ["x"] * (xd - 1) + list(range(yd)))(y)
+    product = mul(x, y)
+    out = Sum((k + xd - 1,))(product)
+    out_dtype = node.outputs[0].type.dtype
+    return [out if out.type.dtype == out_dtype else cast(out, out_dtype)]
+
+
+def vectorize_over_seed(outputs: list, seed: Variable, batched_seed: Variable,
+                        batch_shape: list) -> list:
+    """`outputs` rebuilt with `seed` replaced by `batched_seed` (which has len(batch_shape)
+    extra leading axes); every result gets those leading axes."""
+    k = len(batch_shape)
+    new: dict[Variable, Variable] = {seed: batched_seed}
+    is_batched: dict[Variable, bool] = {seed: True}
+    for node in io_toposort(graph_inputs(outputs, [seed]), outputs):
+        flags = [is_batched.get(v, False) for v in node.inputs]
+        if not any(flags):
+            continue
+        inputs = [new.get(v, v) for v in node.inputs]
+        results = batch_rule(node.op, node, inputs, flags, batch_shape)
+        for old, res in zip(node.outputs, results):
+            if res.type.ndim not in (old.type.ndim, old.type.ndim + k):
+                raise GradientError(f"the batching rule of {node.op} returned {res.type} for "
+                                    f"{old.type} with {k} batch axes")
+            new[old] = res
+            is_batched[old] = res.type.ndim == old.type.ndim + k
+    results = []
+    for out in outputs:
+        res = new.get(out, out)
+        if not is_batched.get(out, False):
+            # a gradient that does not depend on the seed is the same for every row
+            res = alloc(res, *batch_shape, *[shape_i(res, d) for d in range(res.type.ndim)])
+        results.append(res)
+    return results
