@@ -69,6 +69,20 @@ class NullType(Type):
         return f"NullType(undefined gradient: {self.why_null})"
 
 
+class NullVariable(Variable):
+    """An undefined gradient: any arithmetic on it raises the reason it is undefined."""
+
+    def _refuse(self, *args, **kwargs):
+        raise NullGradientError(f"cannot compute with an undefined gradient: "
+                                f"{self.type.why_null}")
+
+
+for _name in ("add", "radd", "sub", "rsub", "mul", "rmul", "truediv", "rtruediv", "pow",
+              "rpow", "neg", "matmul", "rmatmul", "abs"):
+    setattr(NullVariable, f"__{_name}__", NullVariable._refuse)
+NullType.variable_type = NullVariable
+
+
 class NullGradient(Op):
     """Stands for an undefined gradient in a graph; running it raises the reason."""
 
