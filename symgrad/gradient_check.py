@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from symgrad.errors import GradientError
+from symgrad.graph.traversal import ancestors
 from symgrad.tensor.constant import as_tensor_variable
 from symgrad.tensor.math import sum as tensor_sum
 from symgrad.tensor.type import TensorType
@@ -73,14 +74,17 @@ class numeric_grad:
         if single:
             self.gf = self.gf[0]
 
+    def _arrays(self) -> list:
+        return self.gf if isinstance(self.gf, list) else [self.gf]
+
     def __iter__(self):
-        return iter(self.gf if isinstance(self.gf, list) else [self.gf])
+        return iter(self._arrays())
 
     def __getitem__(self, i):
-        return list(self)[i]
+        return self._arrays()[i]
 
     def __len__(self) -> int:
-        return len(list(self))
+        return len(self._arrays())
 
     @staticmethod
     def abs_rel_err(a, b) -> tuple[np.ndarray, np.ndarray]:
@@ -148,7 +152,9 @@ def verify_grad(fun, pt, n_tests: int = 2, rng=None, eps: float | None = None,
     out = as_tensor_variable(fun(*inputs))
     if out.type.dtype not in ("float16", "float32", "float64"):
         raise TypeError(f"verify_grad: fun must return a float tensor, got {out.type}")
-    coarsest = _coarsest([p.dtype for p in points] + [out_type or out.type.dtype])
+    # a float32 step anywhere inside (a cast) limits the precision as much as the ends do
+    inner = [v.type.dtype for v in ancestors([out]) if isinstance(v.type, TensorType)]
+    coarsest = _coarsest([p.dtype for p in points] + inner + [out_type or out.type.dtype])
     eps = eps if eps is not None else _default_eps[coarsest]
     abs_tol = abs_tol if abs_tol is not None else _default_abs_tol[coarsest]
     rel_tol = rel_tol if rel_tol is not None else _default_rel_tol[coarsest]
@@ -169,7 +175,8 @@ def verify_grad(fun, pt, n_tests: int = 2, rng=None, eps: float | None = None,
             bad = (abs_err > abs_tol) & (rel_err > rel_tol)
             if bad.any():
                 flat = int(np.argmax(np.where(bad, abs_err, -1).reshape(-1)))
-                index = np.unravel_index(flat, np.shape(a)) if np.ndim(a) else ()
+                index = tuple(int(k) for k in np.unravel_index(flat, np.shape(a)))
                 raise GradientCheckError(
-                    i, index, np.asarray(a)[index], n[index], float(abs_err[index]),
+                    i, index, float(np.asarray(a)[index]), float(n[index]),
+                    float(abs_err[index]),
                     float(rel_err[index]), abs_tol, rel_tol, np.asarray(a), n)
