@@ -12,25 +12,59 @@ import warnings
 
 from symgrad.config import config
 from symgrad.errors import DisconnectedInputError, GradientError, NullGradientError, format_frame
+from symgrad.gradient_batch import identity_seed, vectorize_over_seed
+from symgrad.gradient_check import GradientCheckError, numeric_grad, verify_grad
+from symgrad.gradient_ops import (  # noqa: F401
+    ConsiderConstant,
+    DisconnectedGrad,
+    DisconnectedType,
+    GradClip,
+    GradScale,
+    NullType,
+    UndefinedGrad,
+    ZeroGrad,
+    consider_constant,
+    disconnected_grad,
+    disconnected_type,
+    grad_clip,
+    grad_not_implemented,
+    grad_scale,
+    grad_undefined,
+    is_disconnected,
+    is_null,
+    undefined_grad,
+    zero_grad,
+)
 from symgrad.graph.basic import Constant, Variable
 from symgrad.graph.traversal import graph_inputs, io_toposort
-from symgrad.gradient_batch import identity_seed, vectorize_over_seed
-from symgrad.gradient_check import GradientCheckError, numeric_grad, verify_grad  # noqa: F401
-from symgrad.gradient_ops import (  # noqa: F401
-    ConsiderConstant, DisconnectedGrad, DisconnectedType, GradClip, GradScale, NullType,
-    UndefinedGrad, ZeroGrad, consider_constant, disconnected_grad, disconnected_type,
-    grad_clip, grad_not_implemented, grad_scale, grad_undefined, is_disconnected, is_null,
-    undefined_grad, zero_grad,
-)
 from symgrad.scalar.type import continuous_dtypes, discrete_dtypes
 from symgrad.tensor.basic import as_tensor_variable, cast, float_ones_like, second, zeros_like
-from symgrad.tensor.math import add, sum as tensor_sum
+from symgrad.tensor.math import add
+from symgrad.tensor.math import sum as tensor_sum
 
 __all__ = [
-    "grad", "Lop", "Rop", "jacobian", "hessian", "jvp", "vjp", "hessian_vector_product",
-    "verify_grad", "numeric_grad", "GradientCheckError", "zero_grad", "disconnected_grad",
-    "grad_clip", "grad_scale", "undefined_grad", "consider_constant", "grad_undefined",
-    "grad_not_implemented", "disconnected_type", "DisconnectedType", "NullType",
+    "DisconnectedType",
+    "GradientCheckError",
+    "Lop",
+    "NullType",
+    "Rop",
+    "consider_constant",
+    "disconnected_grad",
+    "disconnected_type",
+    "grad",
+    "grad_clip",
+    "grad_not_implemented",
+    "grad_scale",
+    "grad_undefined",
+    "hessian",
+    "hessian_vector_product",
+    "jacobian",
+    "jvp",
+    "numeric_grad",
+    "undefined_grad",
+    "verify_grad",
+    "vjp",
+    "zero_grad",
 ]
 
 

@@ -16,10 +16,10 @@ from functools import singledispatch
 import numpy as np
 
 from symgrad.errors import GradientError, format_frame
+from symgrad.gradient_ops import GradientMarker
 from symgrad.graph.basic import Apply, Variable
 from symgrad.graph.op import Op
 from symgrad.graph.traversal import graph_inputs, io_toposort
-from symgrad.gradient_ops import GradientMarker
 from symgrad.scalar.type import discrete_dtypes
 from symgrad.tensor.basic import Alloc, alloc, cast
 from symgrad.tensor.constant import as_tensor_variable

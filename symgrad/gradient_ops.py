@@ -137,8 +137,6 @@ def grad_not_implemented(op, input_index: int, variable, comment: str = "",
 class GradientMarker(Op):
     """Identity forward; subclasses say what happens to the gradient on the way back."""
 
-    view_map = {0: [0]}
-
     def make_node(self, x) -> Apply:
         x = as_tensor_variable(x)
         return Apply(self, [x], [x.type()])

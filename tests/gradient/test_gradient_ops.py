@@ -6,7 +6,13 @@ import symgrad.tensor as T
 from symgrad import function
 from symgrad.errors import DisconnectedInputError, NullGradientError
 from symgrad.gradient import (
-    Rop, consider_constant, disconnected_grad, grad, grad_clip, grad_scale, undefined_grad,
+    Rop,
+    consider_constant,
+    disconnected_grad,
+    grad,
+    grad_clip,
+    grad_scale,
+    undefined_grad,
     zero_grad,
 )
 from tests.helpers import check_against_numpy

@@ -6,7 +6,14 @@ import symgrad.tensor as T
 from symgrad import function
 from symgrad.errors import DisconnectedInputError, GradientError
 from symgrad.gradient import (
-    Lop, Rop, grad, hessian, hessian_vector_product, jacobian, jvp, vjp,
+    Lop,
+    Rop,
+    grad,
+    hessian,
+    hessian_vector_product,
+    jacobian,
+    jvp,
+    vjp,
 )
 from symgrad.graph.basic import Apply
 from symgrad.graph.op import Op

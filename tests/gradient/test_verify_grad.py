@@ -81,10 +81,11 @@ def test_numeric_grad_values_and_max_err():
     a_grad, b_grad = num.gf
     np.testing.assert_allclose(a_grad, 2 * pt[0] * 3.0, rtol=1e-6)
     np.testing.assert_allclose(b_grad, np.sum(pt[0] ** 2), rtol=1e-6)
-    assert list(num)[0] is a_grad and len(num) == 2
+    assert num[0] is a_grad and next(iter(num)) is a_grad and len(num) == 2
     assert num.max_err([2 * pt[0] * 3.0, np.sum(pt[0] ** 2)], 1e-4, 1e-4)[0] is None
     arg, pos, abs_err, rel_err = num.max_err([2 * pt[0] * 3.0 + [0, 1, 0], 5.25], 1e-4, 1e-4)
     assert (arg, pos) == (0, 1) and np.isclose(abs_err, 1.0, rtol=1e-5)
+    assert np.isclose(rel_err, 1.0 / (11.0 + 12.0), rtol=1e-5)  # |a - n| / (|a| + |n|)
     # the point is left as it was
     np.testing.assert_array_equal(pt[0], [1.0, -2.0, 0.5])
 

@@ -9,7 +9,7 @@ import pytest
 import symgrad
 import symgrad.tensor as T
 from symgrad import function
-from symgrad.gradient import Lop, Rop, grad_clip, grad_scale, zero_grad, consider_constant
+from symgrad.gradient import Lop, Rop, consider_constant, grad_clip, grad_scale, zero_grad
 from symgrad.graph.op import Op
 from symgrad.scalar import basic as sb
 from symgrad.scalar.composite import Composite
