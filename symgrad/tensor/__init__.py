@@ -5,7 +5,9 @@ from symgrad.tensor.constant import as_tensor_variable, constant  # noqa: F401
 from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise  # noqa: F401
 from symgrad.tensor.basic import *  # noqa: F401,F403
 from symgrad.tensor.math import *  # noqa: F401,F403
-from symgrad.tensor.shape import shape, shape_i, Shape, ShapeI  # noqa: F401
+from symgrad.tensor.shape import *  # noqa: F401,F403
+from symgrad.tensor.subtensor import *  # noqa: F401,F403
+from symgrad.tensor import basic, subtensor  # noqa: F401
 from symgrad.tensor import nnet  # noqa: F401
 # grad is Theano's T.grad; symgrad.gradient builds on this package's modules
 from symgrad.gradient import (  # noqa: F401,E402

@@ -91,6 +91,27 @@ class _TensorOperators:
     def astype(self, dtype):
         return _basic.cast(self, dtype)
 
+    # indexing and shape
+    def __getitem__(self, key):
+        return _subtensor.getitem(self, key)
+
+    def reshape(self, *shape, ndim=None):
+        if len(shape) == 1 and not isinstance(shape[0], int):
+            shape = shape[0]
+        return _shape.reshape(self, shape, ndim=ndim)
+
+    def flatten(self, ndim=1):
+        return _shape.flatten(self, ndim)
+
+    def ravel(self):
+        return _shape.flatten(self, 1)
+
+    def squeeze(self, axis=None):
+        return _shape.squeeze(self, axis)
+
+    def take(self, indices, axis=None, mode="raise"):
+        return _subtensor.take(self, indices, axis, mode)
+
     # reductions
     def sum(self, axis=None, dtype=None, keepdims=False, acc_dtype=None):
         return _m.sum(self, axis=axis, dtype=dtype, keepdims=keepdims, acc_dtype=acc_dtype)
@@ -173,3 +194,4 @@ import symgrad.tensor.basic as _basic  # noqa: E402
 import symgrad.tensor.elemwise as _elemwise  # noqa: E402
 import symgrad.tensor.math as _m  # noqa: E402
 import symgrad.tensor.shape as _shape  # noqa: E402
+import symgrad.tensor.subtensor as _subtensor  # noqa: E402
