@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 
 from symgrad.config import config
-from symgrad.errors import DisconnectedInputError, GradientError, NullGradientError, format_frame
+from symgrad.errors import DisconnectedInputError, GradientError, format_frame
 from symgrad.gradient_batch import identity_seed, vectorize_over_seed
 from symgrad.gradient_check import GradientCheckError, numeric_grad, verify_grad
 from symgrad.gradient_ops import (  # noqa: F401
@@ -257,8 +257,7 @@ def grad(cost, wrt, consider_constant=None, disconnected_inputs: str = "raise",
         elif g is None or w.type.dtype in discrete_dtypes and not is_null(g):
             g = zeros_like(w, _grad_dtype(w))  # connected, but nothing flows back (integers)
         if is_null(g) and null_gradients == "raise":
-            raise NullGradientError(f"grad: the gradient with respect to {w} is undefined: "
-                                    f"{g.type.why_null}")
+            raise g.type.error(f"grad: the gradient with respect to {w} is undefined: ")
         if g is not None and not is_null(g) and not is_disconnected(g) and add_names \
                 and cost is not None and cost.name and w.name:
             g.name = f"(d{cost.name}/d{w.name})"
@@ -368,8 +367,7 @@ def Rop(f, wrt, eval_points, disconnected_outputs: str = "raise",
         elif t is None:
             t = zeros_like(fi, _grad_dtype(fi))
         if is_null(t):
-            raise NullGradientError(f"Rop: the derivative of {fi} is undefined: "
-                                    f"{t.type.why_null}")
+            raise t.type.error(f"Rop: the derivative of {fi} is undefined: ")
         results.append(t)
     return results[0] if single else results
 

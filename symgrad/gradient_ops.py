@@ -47,23 +47,35 @@ def is_disconnected(var) -> bool:
     return isinstance(var, Variable) and isinstance(var.type, DisconnectedType)
 
 
+class GradientNotImplementedError(NullGradientError, NotImplementedError):
+    """An op does not implement the gradient that was asked for."""
+
+
 class NullType(Type):
     """The type of a gradient that is mathematically undefined; `why_null` says where and why.
 
     A variable of this type cannot be used as a tensor, so using it fails with that message.
     """
 
-    def __init__(self, why_null: str = "(no explanation given)") -> None:
+    def __init__(self, why_null: str = "(no explanation given)",
+                 not_implemented: bool = False) -> None:
         self.why_null = why_null
+        self.not_implemented = not_implemented
+
+    def error(self, prefix: str = "") -> NullGradientError:
+        """The exception to raise when this gradient is used."""
+        cls = GradientNotImplementedError if self.not_implemented else NullGradientError
+        return cls(prefix + self.why_null)
 
     def filter(self, data, strict: bool = False, allow_downcast: bool | None = None):
-        raise NullGradientError(self.why_null)
+        raise self.error()
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is NullType and other.why_null == self.why_null
+        return type(other) is NullType and (other.why_null, other.not_implemented) == (
+            self.why_null, self.not_implemented)
 
     def __hash__(self) -> int:
-        return hash((NullType, self.why_null))
+        return hash((NullType, self.why_null, self.not_implemented))
 
     def __str__(self) -> str:
         return f"NullType(undefined gradient: {self.why_null})"
@@ -73,8 +85,7 @@ class NullVariable(Variable):
     """An undefined gradient: any arithmetic on it raises the reason it is undefined."""
 
     def _refuse(self, *args, **kwargs):
-        raise NullGradientError(f"cannot compute with an undefined gradient: "
-                                f"{self.type.why_null}")
+        raise self.type.error("cannot compute with an undefined gradient: ")
 
 
 for _name in ("add", "radd", "sub", "rsub", "mul", "rmul", "truediv", "rtruediv", "pow",
@@ -86,19 +97,21 @@ NullType.variable_type = NullVariable
 class NullGradient(Op):
     """Stands for an undefined gradient in a graph; running it raises the reason."""
 
-    __props__ = ("why_null",)
+    __props__ = ("why_null", "not_implemented")
 
-    def __init__(self, why_null: str) -> None:
+    def __init__(self, why_null: str, not_implemented: bool = False) -> None:
         self.why_null = why_null
+        self.not_implemented = not_implemented
 
     def __str__(self) -> str:
         return "NullGradient"
 
     def make_node(self) -> Apply:
-        return Apply(self, [], [NullType(self.why_null)("undefined_gradient")])
+        null_type = NullType(self.why_null, self.not_implemented)
+        return Apply(self, [], [null_type("undefined_gradient")])
 
     def perform(self, node, inputs, output_storage) -> None:
-        raise NullGradientError(self.why_null)
+        raise node.outputs[0].type.error()
 
     def L_op(self, inputs, outputs, output_grads):
         return []
@@ -130,7 +143,7 @@ def grad_not_implemented(op, input_index: int, variable, comment: str = "",
     """`op` does not implement the gradient wrt input `input_index`: a null variable saying so."""
     why = (f"{op} does not implement a gradient with respect to its input {input_index} "
            f"({variable})" + (f": {comment}" if comment else "") + _where(node))
-    return NullGradient(why)()
+    return NullGradient(why, not_implemented=True)()
 
 
 # --- identity ops that steer gradients ------------------------------------------------------

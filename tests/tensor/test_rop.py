@@ -205,7 +205,7 @@ def _all_ops():
 
 def test_every_op_has_an_r_op():
     """Rop is forward mode through every op: the list of ops without an R_op stays empty."""
-    ops = _all_ops()
+    ops = [c for c in _all_ops() if c.perform is not Op.perform]  # abstract bases can't run
     assert len(ops) > 20
     missing = sorted(f"{c.__module__}.{c.__qualname__}" for c in ops if c.R_op is Op.R_op)
     assert missing == []
