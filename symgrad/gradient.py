@@ -12,7 +12,7 @@ import warnings
 
 from symgrad.config import config
 from symgrad.errors import DisconnectedInputError, GradientError, format_frame
-from symgrad.gradient_batch import identity_seed, vectorize_over_seed
+from symgrad.gradient_batch import NoBatchRuleError, identity_seed, vectorize_over_seed
 from symgrad.gradient_check import GradientCheckError, numeric_grad, verify_grad
 from symgrad.gradient_ops import (  # noqa: F401
     ConsiderConstant,
@@ -38,9 +38,18 @@ from symgrad.gradient_ops import (  # noqa: F401
 from symgrad.graph.basic import Constant, Variable
 from symgrad.graph.traversal import graph_inputs, io_toposort
 from symgrad.scalar.type import continuous_dtypes, discrete_dtypes
-from symgrad.tensor.basic import as_tensor_variable, cast, float_ones_like, second, zeros_like
+from symgrad.tensor.basic import (
+    arange,
+    as_tensor_variable,
+    cast,
+    float_ones_like,
+    join,
+    second,
+    zeros_like,
+)
 from symgrad.tensor.math import add
 from symgrad.tensor.math import sum as tensor_sum
+from symgrad.tensor.shape import flatten, reshape, shape, shape_i
 
 __all__ = [
     "DisconnectedType",
@@ -427,8 +436,32 @@ def jacobian(expression, wrt, consider_constant=None, disconnected_inputs: str =
                  disconnected_inputs=disconnected_inputs, known_grads={expression: seed},
                  add_names=False)
     batched_seed, batch_shape = identity_seed(expression, seed.type.dtype)
-    results = vectorize_over_seed(grads, seed, batched_seed, batch_shape)
+    try:
+        results = vectorize_over_seed(grads, seed, batched_seed, batch_shape)
+    except NoBatchRuleError:
+        results = _jacobian_by_scan(expression, wrt_list, consider_constant)
     return results[0] if single else results
+
+
+def _jacobian_by_scan(expression, wrt_list: list, consider_constant) -> list:
+    """One reverse pass per output element inside a symbolic loop: the way for backward
+    passes holding an op with no batching rule."""
+    # loops sit above differentiation in the layers: an upward convenience, as in DESIGN
+    from symgrad.scan import scan
+
+    flat = flatten(expression)
+
+    def row(i):
+        return grad(flat[i], wrt_list, consider_constant=consider_constant,
+                    disconnected_inputs="ignore", add_names=False)
+
+    rows, _ = scan(row, sequences=arange(shape_i(flat, 0)))
+    rows = rows if isinstance(rows, list) else [rows]
+    out = []
+    for w, r in zip(wrt_list, rows):
+        full_shape = join(0, shape(expression), shape(w))
+        out.append(reshape(r, full_shape, ndim=expression.type.ndim + w.type.ndim))
+    return out
 
 
 def hessian(cost, wrt, consider_constant=None, disconnected_inputs: str = "raise"):

@@ -21,11 +21,12 @@ from symgrad.graph.basic import Apply, Variable
 from symgrad.graph.op import Op
 from symgrad.graph.traversal import graph_inputs, io_toposort
 from symgrad.scalar.type import discrete_dtypes
-from symgrad.tensor.basic import Alloc, alloc, cast
+from symgrad.tensor.basic import Alloc, Join, Split, alloc, cast
 from symgrad.tensor.constant import as_tensor_variable
 from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise, Sum
 from symgrad.tensor.math import Dot, mul
-from symgrad.tensor.shape import ShapeI, shape_i
+from symgrad.tensor.shape import MakeVector, Rebroadcast, Reshape, ShapeI, shape_i
+from symgrad.tensor.subtensor import FULL_SLICE, AdvancedSubtensor, IncSubtensor, Subtensor
 from symgrad.tensor.type import TensorType
 
 
@@ -78,11 +79,15 @@ def identity_seed(like: Variable, dtype: str) -> tuple[Variable, list]:
 
 
 # --- batching rules: (op, node, inputs, batched flags, batch shape) -> outputs ---------------
+class NoBatchRuleError(GradientError):
+    """An op in the backward pass has no rule to run over a batch of seeds."""
+
+
 @singledispatch
 def batch_rule(op: Op, node: Apply, inputs: list, batched: list, batch_shape: list) -> list:
-    raise GradientError(
-        f"jacobian/hessian cannot run the backward pass of {op} over a batch of seeds: it has "
-        "no batching rule (register one with symgrad.gradient_batch.batch_rule.register)."
+    raise NoBatchRuleError(
+        f"cannot run the backward pass of {op} over a batch of seeds: it has no batching rule "
+        "(register one with symgrad.gradient_batch.batch_rule.register)."
         f"\nThe node was built at:\n  {format_frame(node.trace)}")
 
 
@@ -149,6 +154,87 @@ def _batch_dot(op, node, inputs, batched, batch_shape):
     out = Sum((k + xd - 1,))(product)
     out_dtype = node.outputs[0].type.dtype
     return [out if out.type.dtype == out_dtype else cast(out, out_dtype)]
+
+
+def _lift_to_batch(var: Variable, batched: bool, batch_shape: list) -> Variable:
+    """`var` with the batch axes in front: repeated (broadcast) when it has none."""
+    if batched:
+        return var
+    return alloc(var, *batch_shape, *[shape_i(var, d) for d in range(var.type.ndim)])
+
+
+def _shift_index(op, node, batched, batch_shape) -> tuple:
+    """The index entries with one full slice per batch axis in front."""
+    first = 2 if isinstance(op, IncSubtensor) else 1
+    if any(batched[first:]):
+        raise GradientError(f"{op}: an index cannot depend on a gradient seed")
+    if "a" in op.entries:
+        # numpy moves non-adjacent array indices to the front, in front of the batch axes
+        positions = [p for p, e in enumerate(op.entries) if e in ("a", "i")]
+        if positions != list(range(positions[0], positions[-1] + 1)):
+            raise GradientError(f"jacobian cannot batch {op}: its array indices are not "
+                                "adjacent\nThe node was built at:\n  "
+                                f"{format_frame(node.trace)}")
+    return (FULL_SLICE,) * len(batch_shape) + op.entries
+
+
+@batch_rule.register(Subtensor)
+@batch_rule.register(AdvancedSubtensor)
+def _batch_subtensor(op, node, inputs, batched, batch_shape):
+    entries = _shift_index(op, node, batched, batch_shape)
+    return [type(op)(entries)(inputs[0], *inputs[1:])]
+
+
+@batch_rule.register(IncSubtensor)
+def _batch_inc_subtensor(op, node, inputs, batched, batch_shape):
+    entries = _shift_index(op, node, batched, batch_shape)
+    k = len(batch_shape)
+    x, y, *index = inputs
+    x = _lift_to_batch(x, batched[0], batch_shape)
+    if batched[1]:
+        # y broadcasts into x[key] from the right: keep its batch axes in front of the padding
+        target_ndim = op._indexed_type(node.inputs[0], node.inputs[2:]).ndim
+        y_ndim = node.inputs[1].type.ndim
+        order = list(range(k)) + ["x"] * (target_ndim - y_ndim) + [k + a for a in range(y_ndim)]
+        y = DimShuffle(k + y_ndim, order)(y)
+    return [IncSubtensor(entries, op.set_instead_of_inc)(x, y, *index)]
+
+
+@batch_rule.register(Reshape)
+def _batch_reshape(op, node, inputs, batched, batch_shape):
+    if batched[1]:
+        raise GradientError("reshape: the new shape cannot depend on a gradient seed")
+    x, new_shape = inputs
+    full_shape = Join(0)(MakeVector("int64")(*batch_shape), new_shape)
+    return [Reshape(op.ndim + len(batch_shape))(x, full_shape)]
+
+
+@batch_rule.register(Rebroadcast)
+def _batch_rebroadcast(op, node, inputs, batched, batch_shape):
+    k = len(batch_shape)
+    return [Rebroadcast(*[(a + k, b) for a, b in op.axes])(inputs[0])]
+
+
+@batch_rule.register(Join)
+def _batch_join(op, node, inputs, batched, batch_shape):
+    parts = [_lift_to_batch(v, b, batch_shape) for v, b in zip(inputs, batched)]
+    return [Join(op.axis + len(batch_shape))(*parts)]
+
+
+@batch_rule.register(Split)
+def _batch_split(op, node, inputs, batched, batch_shape):
+    if batched[1]:
+        raise GradientError("split: the lengths cannot depend on a gradient seed")
+    out = Split(op.n_splits, op.axis + len(batch_shape))(*inputs)
+    return out if isinstance(out, list) else [out]
+
+
+@batch_rule.register(MakeVector)
+def _batch_make_vector(op, node, inputs, batched, batch_shape):
+    k = len(batch_shape)
+    columns = [DimShuffle(k, list(range(k)) + ["x"])(_lift_to_batch(v, b, batch_shape))
+               for v, b in zip(inputs, batched)]
+    return [Join(k)(*columns) if len(columns) > 1 else columns[0]]
 
 
 def vectorize_over_seed(outputs: list, seed: Variable, batched_seed: Variable,

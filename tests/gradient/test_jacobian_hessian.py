@@ -1,4 +1,6 @@
 """jacobian and hessian (one batched backward pass), hessian_vector_product, jvp and vjp."""
+import os
+
 import numpy as np
 import pytest
 
@@ -15,9 +17,14 @@ from symgrad.gradient import (
     jvp,
     vjp,
 )
+from symgrad.gradient_batch import NoBatchRuleError, identity_seed, vectorize_over_seed
 from symgrad.graph.basic import Apply
 from symgrad.graph.op import Op
+from symgrad.graph.traversal import graph_inputs, io_toposort
+from symgrad.scan import Scan, scan
 from tests.helpers import check_against_numpy
+
+THIS_FILE = os.path.basename(__file__)
 
 
 def numeric_jacobian(f, x, eps=1e-6):
@@ -129,10 +136,56 @@ class UnbatchedOp(Op):
         return [self(output_grads[0])]
 
 
-def test_jacobian_names_an_op_without_batching_rule():
+def test_an_op_without_batching_rule_is_named_and_jacobian_falls_back_to_scan():
     x = T.dvector("x")
-    with pytest.raises(GradientError, match="UnbatchedOp.*no batching rule"):
-        jacobian(UnbatchedOp()(x) * 3, x)
+    out = UnbatchedOp()(x) * x
+    seed = T.dvector("seed")
+    g = grad(None, x, known_grads={out: seed})
+    batched_seed, batch_shape = identity_seed(out, "float64")
+    with pytest.raises(NoBatchRuleError, match="UnbatchedOp.*no batching rule") as info:
+        vectorize_over_seed([g], seed, batched_seed, batch_shape)
+    assert isinstance(info.value, GradientError) and THIS_FILE in str(info.value)
+    j = jacobian(out, x)
+    assert any(isinstance(n.op, Scan) for n in io_toposort(graph_inputs([j]), [j]))
+    xv = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(function([x], j)(xv), np.diag(4 * xv))
+
+
+def test_jacobian_and_hessian_through_a_scan(rng):
+    x = T.dvector("x")
+    partial_products, _ = scan(lambda a, p: p * a, sequences=x, outputs_info=T.constant(1.0))
+    xv = rng.uniform(0.5, 2.0, size=4)
+    f = function([x], partial_products)
+    check_against_numpy([x], jacobian(partial_products, x), [xv], numeric_jacobian(f, xv),
+                        rtol=1e-6, atol=1e-8)
+    g = function([x], grad(partial_products[-1], x))
+    check_against_numpy([x], hessian(partial_products[-1], x), [xv], numeric_jacobian(g, xv),
+                        rtol=1e-6, atol=1e-8)
+
+
+INDEXING_FUNCTIONS = {
+    "stack_of_entries": (lambda x: T.stack([x[0] * x[1], x[1] ** 2, T.sum(x[1:])]), (3,)),
+    "reshape": (lambda a: T.reshape(a, (6,)) * T.sum(a), (2, 3)),
+    "flatten_tanh": (lambda a: T.flatten(T.tanh(a)), (2, 3)),
+    "concatenate": (lambda x: T.concatenate([x, x[::-1] * 2]), (3,)),
+    "array_index": (lambda x: x[np.array([0, 2, 2])] * x[1], (3,)),
+    "set_subtensor": (lambda x: T.set_subtensor(x[1:], x[:2] ** 2), (3,)),
+    "inc_subtensor": (lambda a: T.inc_subtensor(a[:, 1], a[:, 0] * a[1, 2]), (2, 3)),
+    "row_and_column": (lambda a: a[1] * a[:, 0].sum(), (2, 3)),
+    "split": (lambda x: T.split(x, [1, 2], 2)[1] * x[0], (3,)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INDEXING_FUNCTIONS))
+def test_jacobian_through_shape_and_indexing_ops(name, rng):
+    fn, shape = INDEXING_FUNCTIONS[name]
+    x = T.tensor("float64", (False,) * len(shape), "x")
+    out = fn(x)
+    xv = rng.normal(size=shape)
+    j = jacobian(out, x)
+    assert not any(isinstance(n.op, Scan) for n in io_toposort(graph_inputs([j]), [j]))
+    check_against_numpy([x], j, [xv], numeric_jacobian(function([x], out), xv),
+                        rtol=1e-6, atol=1e-8)
 
 
 HESSIAN_COSTS = {
