@@ -13,54 +13,16 @@ from __future__ import annotations
 
 from functools import singledispatch
 
-import numpy as np
-
 from symgrad.errors import GradientError, format_frame
 from symgrad.gradient_ops import GradientMarker
 from symgrad.graph.basic import Apply, Variable
 from symgrad.graph.op import Op
 from symgrad.graph.traversal import graph_inputs, io_toposort
-from symgrad.scalar.type import discrete_dtypes
-from symgrad.tensor.basic import Alloc, Join, Split, alloc, cast
-from symgrad.tensor.constant import as_tensor_variable
+from symgrad.tensor.basic import Alloc, Join, Split, alloc, cast, eye
 from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise, Sum
 from symgrad.tensor.math import Dot, mul
 from symgrad.tensor.shape import MakeVector, Rebroadcast, Reshape, ShapeI, shape_i
 from symgrad.tensor.subtensor import FULL_SLICE, AdvancedSubtensor, IncSubtensor, Subtensor
-from symgrad.tensor.type import TensorType
-
-
-class IdentityMatrix(Op):
-    """identity_matrix(n): the n x n identity in `dtype`; the seeds of a Jacobian's rows."""
-
-    __props__ = ("dtype",)
-
-    def __init__(self, dtype: str) -> None:
-        self.dtype = np.dtype(dtype).name
-
-    def __str__(self) -> str:
-        return f"IdentityMatrix{{{self.dtype}}}"
-
-    def make_node(self, n) -> Apply:
-        n = as_tensor_variable(n)
-        if n.type.ndim != 0 or n.type.dtype not in discrete_dtypes:
-            raise TypeError(f"IdentityMatrix takes an integer scalar size, got {n} ({n.type})")
-        return Apply(self, [n], [TensorType(self.dtype, (False, False))()])
-
-    def perform(self, node, inputs, output_storage) -> None:
-        output_storage[0][0] = np.eye(int(inputs[0]), dtype=self.dtype)
-
-    def infer_shape(self, fgraph, node, shapes):
-        return [(node.inputs[0], node.inputs[0])]
-
-    def connection_pattern(self, node):
-        return [[False]]
-
-    def L_op(self, inputs, outputs, output_grads):
-        return [None]
-
-    def R_op(self, inputs, eval_points):
-        return [None]
 
 
 def identity_seed(like: Variable, dtype: str) -> tuple[Variable, list]:
@@ -73,8 +35,8 @@ def identity_seed(like: Variable, dtype: str) -> tuple[Variable, list]:
         # rows on batch axis d, columns on axis ndim + d, length-1 axes elsewhere
         pattern = ["x"] * (2 * ndim)
         pattern[d], pattern[ndim + d] = 0, 1
-        eye = IdentityMatrix(dtype)(n).dimshuffle(*pattern)
-        seed = eye if seed is None else mul(seed, eye)
+        ones_on_diagonal = eye(n, dtype=dtype).dimshuffle(*pattern)
+        seed = ones_on_diagonal if seed is None else mul(seed, ones_on_diagonal)
     return seed, sizes
 
 
