@@ -13,6 +13,7 @@ from symgrad.gradient import Lop, Rop, consider_constant, grad_clip, grad_scale,
 from symgrad.graph.op import Op
 from symgrad.scalar import basic as sb
 from symgrad.scalar.composite import Composite
+from symgrad.scan import scan
 from symgrad.tensor.elemwise import Elemwise
 
 
@@ -65,6 +66,18 @@ UNARY = {
     "var": (lambda a: a.var(), normal), "norm2": (lambda a: a.norm(2, axis=0), positive),
     "alloc": (lambda a: T.alloc(a, 4, 2, 3), normal), "fill": (lambda a: T.fill(a, a * 2), normal),
     "int_div": (lambda a: T.int_div(a, 2.0), away_from_steps),
+    # shape and indexing ops
+    "subtensor": (lambda a: a[1:, ::-1] * a[0, 1], normal),
+    "advanced_subtensor": (lambda a: a[np.array([1, 0, 1])] ** 2, normal),
+    "inc_subtensor": (lambda a: T.inc_subtensor(a[:, 1:], T.exp(a[:, :2])), normal),
+    "set_subtensor": (lambda a: T.set_subtensor(a[0], a[1] ** 2), normal),
+    "reshape": (lambda a: T.reshape(T.sin(a), (3, 2)), normal),
+    "flatten": (lambda a: T.flatten(a) * T.sum(a), normal),
+    "join": (lambda a: T.concatenate([a, a ** 2], axis=1), normal),
+    "split": (lambda a: T.split(a, [1, 2], 2, axis=1)[1] * 3, normal),
+    "stack": (lambda a: T.stack([a[0, 0], a[1, 2] * a[0, 1]]), normal),
+    "scan": (lambda a: scan(lambda r, p: p * T.tanh(r), sequences=a,
+                            outputs_info=T.ones_like(a[0]))[0], normal),
 }
 BINARY = {
     "add": (T.add, normal, normal), "sub": (T.sub, normal, normal),
