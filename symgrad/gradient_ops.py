@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from symgrad.errors import NullGradientError, format_frame
+from symgrad.errors import GradientNotImplementedError, NullGradientError, format_frame
 from symgrad.graph.basic import Apply, Variable
 from symgrad.graph.op import Op
 from symgrad.graph.type import Type
@@ -45,10 +45,6 @@ def disconnected_type() -> Variable:
 
 def is_disconnected(var) -> bool:
     return isinstance(var, Variable) and isinstance(var.type, DisconnectedType)
-
-
-class GradientNotImplementedError(NullGradientError, NotImplementedError):
-    """An op does not implement the gradient that was asked for."""
 
 
 class NullType(Type):
