@@ -13,15 +13,29 @@ from __future__ import annotations
 
 from functools import singledispatch
 
+import numpy as np
+
 from symgrad.errors import GradientError, format_frame
 from symgrad.gradient_ops import GradientMarker
 from symgrad.graph.basic import Apply, Variable
 from symgrad.graph.op import Op
 from symgrad.graph.traversal import graph_inputs, io_toposort
+from symgrad.ifelse import IfElse
 from symgrad.tensor.basic import Alloc, Join, Split, alloc, cast, eye
-from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise, Sum
+from symgrad.tensor.constant import as_tensor_variable
+from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise
+from symgrad.tensor.extra_ops import CumOp
 from symgrad.tensor.math import Dot, mul
-from symgrad.tensor.shape import MakeVector, Rebroadcast, Reshape, ShapeI, shape_i
+from symgrad.tensor.products import Matmul
+from symgrad.tensor.shape import (
+    MakeVector,
+    Rebroadcast,
+    Reshape,
+    Shape,
+    ShapeI,
+    SpecifyShape,
+    shape_i,
+)
 from symgrad.tensor.subtensor import FULL_SLICE, AdvancedSubtensor, IncSubtensor, Subtensor
 
 
@@ -97,25 +111,67 @@ def _batch_alloc(op, node, inputs, batched, batch_shape):
     return [alloc(value, *batch_shape, *shape)]
 
 
+def _pad_front(var: Variable, batched: bool, k: int) -> Variable:
+    """Unbatched operands get k broadcastable leading axes, to line up with batched ones."""
+    if batched:
+        return var
+    return DimShuffle(var.type.ndim, ["x"] * k + list(range(var.type.ndim)))(var)
+
+
+@batch_rule.register(Matmul)
+def _batch_matmul(op, node, inputs, batched, batch_shape):
+    k = len(batch_shape)
+    return [op(*[_pad_front(v, b, k) for v, b in zip(inputs, batched)])]
+
+
 @batch_rule.register(Dot)
 def _batch_dot(op, node, inputs, batched, batch_shape):
-    """dot with batch axes: broadcast both operands over the result and sum the shared axis."""
+    """dot with batch axes as a stack of matrix products (vectors as one row or column)."""
     k = len(batch_shape)
     x, y = inputs
     xd, yd = node.inputs[0].type.ndim, node.inputs[1].type.ndim
-    lead = list(range(k))
-    if batched[0]:
-        x = DimShuffle(k + xd, lead + [k + a for a in range(xd)] + ["x"] * (yd - 1))(x)
-    elif yd > 1:
-        x = DimShuffle(xd, list(range(xd)) + ["x"] * (yd - 1))(x)
-    if batched[1]:
-        y = DimShuffle(k + yd, lead + ["x"] * (xd - 1) + [k + a for a in range(yd)])(y)
-    elif xd > 1:
-        y = DimShuffle(yd, ["x"] * (xd - 1) + list(range(yd)))(y)
-    product = mul(x, y)
-    out = Sum((k + xd - 1,))(product)
+    xn, yn = x.type.ndim, y.type.ndim
+    if xd == 1:  # a row: (..., 1, n)
+        x = DimShuffle(xn, list(range(xn - 1)) + ["x", xn - 1])(x)
+    if yd == 1:  # a column: (..., n, 1)
+        y = DimShuffle(yn, list(range(yn)) + ["x"])(y)
+    product = Matmul()(_pad_front(x, batched[0], k), _pad_front(y, batched[1], k))
+    keep = list(range(k)) + ([k] if xd == 2 else []) + ([k + 1] if yd == 2 else [])
+    out = DimShuffle(k + 2, keep)(product)
     out_dtype = node.outputs[0].type.dtype
     return [out if out.type.dtype == out_dtype else cast(out, out_dtype)]
+
+
+@batch_rule.register(CumOp)
+def _batch_cumop(op, node, inputs, batched, batch_shape):
+    k = len(batch_shape)
+    x = inputs[0]
+    if op.axis is None:  # over the flattened array: flatten everything but the batch axes
+        flat_shape = Join(0)(MakeVector("int64")(*batch_shape),
+                             as_tensor_variable(np.array([-1], dtype="int64")))
+        return [CumOp(k, op.mode)(Reshape(k + 1)(x, flat_shape))]
+    return [CumOp(op.axis + k, op.mode)(x)]
+
+
+@batch_rule.register(SpecifyShape)
+def _batch_specify_shape(op, node, inputs, batched, batch_shape):
+    if any(batched[1:]):
+        raise NoBatchRuleError("specify_shape: the lengths cannot depend on a gradient seed")
+    return [op(inputs[0], *batch_shape, *inputs[1:])]
+
+
+@batch_rule.register(Shape)
+def _batch_shape(op, node, inputs, batched, batch_shape):
+    return [op(inputs[0])[len(batch_shape):]]  # an unbatched shape
+
+
+@batch_rule.register(IfElse)
+def _batch_ifelse(op, node, inputs, batched, batch_shape):
+    if batched[0]:
+        raise NoBatchRuleError("ifelse: the condition cannot depend on a gradient seed")
+    values = [_lift_to_batch(v, b, batch_shape) for v, b in zip(inputs[1:], batched[1:])]
+    out = op(inputs[0], *values)
+    return out if isinstance(out, list) else [out]
 
 
 def _lift_to_batch(var: Variable, batched: bool, batch_shape: list) -> Variable:

@@ -21,6 +21,7 @@ from symgrad.gradient_batch import NoBatchRuleError, identity_seed, vectorize_ov
 from symgrad.graph.basic import Apply
 from symgrad.graph.op import Op
 from symgrad.graph.traversal import graph_inputs, io_toposort
+from symgrad.ifelse import ifelse
 from symgrad.scan import Scan, scan
 from tests.helpers import check_against_numpy
 
@@ -173,6 +174,13 @@ INDEXING_FUNCTIONS = {
     "inc_subtensor": (lambda a: T.inc_subtensor(a[:, 1], a[:, 0] * a[1, 2]), (2, 3)),
     "row_and_column": (lambda a: a[1] * a[:, 0].sum(), (2, 3)),
     "split": (lambda x: T.split(x, [1, 2], 2)[1] * x[0], (3,)),
+    "cumsum": (lambda x: T.extra_ops.cumsum(x ** 2), (3,)),
+    "cumprod_flattened": (lambda a: T.extra_ops.cumprod(T.exp(a)), (2, 3)),
+    "matmul": (lambda a: T.matmul(a, T.tanh(a).T) * 2, (2, 3)),
+    "matmul_stack": (lambda b: T.matmul(b, T.sin(b).transpose(0, 2, 1)), (2, 3, 2)),
+    "dot_vector_matrix": (lambda x: T.dot(x, T.outer(x, T.exp(x))), (3,)),
+    "ifelse": (lambda x: ifelse(T.gt(T.sum(x), -10), x ** 2, x * 3), (3,)),
+    "specify_shape": (lambda x: T.specify_shape(x, (3,)) ** 2, (3,)),
 }
 
 
