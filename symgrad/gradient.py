@@ -124,22 +124,23 @@ def _add_terms(terms: list) -> Variable | None:
 
 def _connected_to(seeds, topo, constants: set) -> set:
     """Variables some seed depends on through differentiable edges (connection_pattern),
-    not passing through `constants`."""
-    reached = {s for s in seeds if s not in constants}
+    not passing beyond `constants` (which are reached, but not their inputs)."""
+    reached = set(seeds)
     for node in reversed(topo):
-        outs = [j for j, o in enumerate(node.outputs) if o in reached]
+        outs = [j for j, o in enumerate(node.outputs) if o in reached and o not in constants]
         if not outs:
             continue
         pattern = node.op.connection_pattern(node)
         for i, inp in enumerate(node.inputs):
-            if inp not in constants and any(pattern[i][j] for j in outs):
+            if any(pattern[i][j] for j in outs):
                 reached.add(inp)
     return reached
 
 
 def _depends_on(wrt, topo, constants: set) -> set:
-    """Variables that depend on some `wrt` through differentiable edges."""
-    depends = {w for w in wrt if w not in constants}
+    """Variables that depend on some `wrt` through differentiable edges; a variable in
+    `constants` is not made dependent by its inputs."""
+    depends = set(wrt)
     for node in topo:
         ins = [i for i, v in enumerate(node.inputs) if v in depends]
         if not ins:
@@ -170,7 +171,8 @@ def _backward(seeds: dict, wrt: list, constants: set) -> tuple[dict, set]:
                   if v in needed and not isinstance(v, Constant)]
         if not wanted:
             continue
-        ograds = [total(o) for o in node.outputs]
+        # the gradient of a variable held constant stops there
+        ograds = [None if o in constants else total(o) for o in node.outputs]
         flowing = [j for j, g in enumerate(ograds) if g is not None]
         if not flowing:
             continue
@@ -261,7 +263,7 @@ def grad(cost, wrt, consider_constant=None, disconnected_inputs: str = "raise",
     results = []
     for w in wrt_list:
         g = totals[w]
-        if g is None and (w not in connected or w in constants):
+        if g is None and w not in connected:
             g = _disconnected(w, disconnected_inputs, return_disconnected)
         elif g is None or w.type.dtype in discrete_dtypes and not is_null(g):
             g = zeros_like(w, _grad_dtype(w))  # connected, but nothing flows back (integers)
@@ -287,6 +289,55 @@ def _disconnected(w: Variable, policy: str, kind: str):
     if kind == "Disconnected":
         return disconnected_type()
     return zeros_like(w, _grad_dtype(w))
+
+
+def subgraph_grad(wrt: list, end: list, start: dict | None = None, cost=None,
+                  details: bool = False):
+    """Gradients over one stretch of a graph, for backpropagating a graph piece by piece.
+
+    The sweep starts from `cost` and/or `start` ({variable: known gradient}) and stops at the
+    `end` variables, held constant. Returns (gradients wrt `wrt`, gradients wrt `end`); feed
+    dict(zip(end, end_grads)) as `start` of the next stretch. With details=True, also returns
+    the contributions of `start` and of `cost` to the wrt-and-end gradients, separately
+    (None for one not given). Disconnected variables get zeros.
+    """
+    if cost is None and start is None:
+        raise ValueError("subgraph_grad needs a cost, a start dict, or both")
+    if not isinstance(wrt, list) or not isinstance(end, list):
+        raise TypeError("subgraph_grad: wrt and end must be lists of variables")
+    if start is not None and not isinstance(start, dict):
+        raise TypeError("subgraph_grad: start must map variables to their gradients")
+    params = list(dict.fromkeys(wrt + end))  # each once, in order
+    options = {"consider_constant": end, "disconnected_inputs": "ignore", "add_names": False}
+    start_grads = None if start is None else grad(None, params, known_grads=start, **options)
+    cost_grads = None if cost is None else grad(cost, params, **options)
+    if start_grads is None:
+        total = cost_grads
+    elif cost_grads is None:
+        total = start_grads
+    else:
+        total = [add(a, b) for a, b in zip(start_grads, cost_grads)]
+    by_param = dict(zip(params, total))
+    wrt_grads = [by_param[v] for v in wrt]
+    end_grads = [by_param[v] for v in end]
+    if details:
+        return wrt_grads, end_grads, start_grads, cost_grads
+    return wrt_grads, end_grads
+
+
+def format_as(use_list: bool, use_tuple: bool, outputs):
+    """`outputs` as a list, a tuple, or (neither) its single element: how grad-like functions
+    give back one result per argument, in the form the argument had."""
+    if use_list and use_tuple:
+        raise ValueError("format_as: use_list and use_tuple cannot both be true")
+    if use_list or use_tuple:
+        outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        return outputs if use_list else tuple(outputs)
+    if isinstance(outputs, (list, tuple)):
+        if len(outputs) != 1:
+            raise ValueError(f"format_as: expected one output, got {len(outputs)}")
+        return outputs[0]
+    return outputs
 
 
 def Lop(f, wrt, eval_points, consider_constant=None, disconnected_inputs: str = "raise"):
