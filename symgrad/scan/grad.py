@@ -14,7 +14,7 @@ from symgrad.graph.clone import clone_replace
 from symgrad.graph.traversal import ancestors
 from symgrad.gradient import Rop, grad
 from symgrad.scan.op import Scan, ScanInfo
-from symgrad.scan.utils import row_type, tap_span
+from symgrad.scan.utils import hoist_loop_invariants, row_type, tap_span
 from symgrad.tensor.basic import alloc, concatenate, stack, switch, zeros_like
 from symgrad.tensor.constant import constant
 from symgrad.tensor.math import add, lt
@@ -165,8 +165,10 @@ def scan_L_op(op: Scan, inputs, outputs, output_grads):
         for v in seq_groups[s]:
             g = grad_of.get(v)
             b_step_out.append(g if g is not None else zeros_like(v))
-    b_non_seq_inner = [fresh[v] for v in non_seq_vars]
     b_inner_outputs = clone_replace(b_rec_out + b_step_out, fresh)
+    b_inner_outputs, hoisted = hoist_loop_invariants(
+        b_inner_outputs, {fresh[v]: outer for v, outer in zip(non_seq_vars, non_seqs)})
+    b_non_seqs = [(fresh[v], outer) for v, outer in zip(non_seq_vars, non_seqs)] + hoisted
     # keep only the sequence rows the backward step reads
     used = set(ancestors(b_inner_outputs))
     for r, group in enumerate(rec_groups):
@@ -176,16 +178,17 @@ def scan_L_op(op: Scan, inputs, outputs, output_grads):
     b_seqs = [(kept, outer, tuple(t for v, t in zip(inner, taps) if v in used), rev)
               for inner, outer, taps, rev in b_seqs
               for kept in [[v for v in inner if v in used]] if kept]
+    b_non_seqs = [(inner, outer) for inner, outer in b_non_seqs if inner in used]
     b_inner_inputs = ([v for inner, _, _, _ in b_seqs for v in inner] + b_rec_inner
-                      + b_non_seq_inner)
+                      + [inner for inner, _ in b_non_seqs])
     b_info = ScanInfo(seq_taps=tuple(t for _, _, t, _ in b_seqs),
                       seq_reversed=tuple(rev for _, _, _, rev in b_seqs),
                       rec_taps=tuple(b_rec_taps), n_per_step=len(b_step_out), n_opaque=0,
-                      n_non_seqs=len(b_non_seq_inner), name=f"grad_of_{info.name or 'scan'}",
+                      n_non_seqs=len(b_non_seqs), name=f"grad_of_{info.name or 'scan'}",
                       rec_keep_last=tuple(r >= n_pending for r in range(len(b_rec_taps))))
     b_op = Scan(b_inner_inputs, b_inner_outputs, b_info, op.mode)
     b_outs = b_op.make_node(n_steps, *[outer for _, outer, _, _ in b_seqs], *b_rec_outer,
-                            *non_seqs).outputs
+                            *[outer for _, outer in b_non_seqs]).outputs
 
     # gather the results per outer input
     result = [None] * len(inputs)
