@@ -10,6 +10,7 @@ from typing import Callable
 from symgrad.graph.basic import Constant, Variable
 from symgrad.scalar import basic as sb
 from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise
+from symgrad.tensor.random.op import RandomVariable
 
 
 def _args(node, state) -> list[str]:
@@ -42,12 +43,24 @@ def _default(node, state) -> str:
     return f"{node.op}({', '.join(_args(node, state))})"
 
 
+def _random(node, state) -> str:
+    """`uniform(0.0, 1.0, size=(2, 2))`: the distribution's parameters, then the size; the
+    generator input is left out."""
+    _, size, params = node.op.split_inputs(node.inputs)
+    args = [_print(p, state) for p in params]
+    if size:
+        entries = [_print(s, state) for s in size]
+        args.append(f"size=({', '.join(entries)}{',' if len(entries) == 1 else ''})")
+    return f"{node.op.name}({', '.join(args)})"
+
+
 # op class -> printer(node, state); subclasses resolve through the MRO, so an op family
 # registers once. Other modules add their ops with `assign_printer`.
 _printers: dict[type, Callable] = {
     Elemwise: _elemwise,
     DimShuffle: _dimshuffle,
     CAReduce: _default,
+    RandomVariable: _random,
 }
 
 
@@ -72,7 +85,7 @@ def _print(var: Variable, state: dict) -> str:
     node = var.owner
     printer = next((_printers[c] for c in type(node.op).__mro__ if c in _printers), _default)
     text = printer(node, state)
-    if len(node.outputs) > 1:
+    if len(node.outputs) > 1 and var.index != node.op.default_output:
         text = f"{text}[{var.index}]"
     state["memo"][var] = text
     return text
