@@ -162,7 +162,8 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
                for sv, e in updates.items()}
     roots = step_outputs + list(updates.values()) + ([condition] if condition is not None else [])
     reads = graph_inputs(roots, blockers=non_seqs)
-    for sv in _shared_with_default_update(reads, updates):
+    self_updating = _shared_with_default_update(reads, updates)
+    for sv in self_updating:
         updates[sv] = sv.default_update
     roots = step_outputs + list(updates.values()) + ([condition] if condition is not None else [])
 
@@ -225,6 +226,10 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
         if name is not None and out is not None:
             out.name = name
     new_updates = {sv: node.outputs[len(rec) + len(per_step) + q] for q, sv in enumerate(states)}
+    # a generator drawn from inside the step now advances by the whole loop: functions that
+    # run the loop without the returned updates still store its state after the last step
+    for sv in self_updating:
+        sv.default_update = new_updates[sv]
     if return_list:
         return results, new_updates
     if not results:
