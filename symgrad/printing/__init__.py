@@ -1,2 +1,3 @@
 """Reading graphs: `pp` (Theano's pretty printer), debugprint and drawing."""
 from symgrad.printing.pp import assign_printer, pp, pprint  # noqa: F401
+from symgrad.printing.debugprint import debugprint, dprint  # noqa: F401
