@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from symgrad.config import config
 from symgrad.graph.basic import Apply, Constant
 from symgrad.graph.op import Op
 from symgrad.scalar import basic as sb
@@ -11,11 +12,23 @@ from symgrad.scalar import math as sm
 from symgrad.scalar.type import continuous_dtypes, discrete_dtypes, upcast
 from symgrad.tensor.constant import as_tensor_variable, constant, register_tensor_converter
 from symgrad.tensor.elemwise import DimShuffle, Elemwise, Sum
-from symgrad.tensor.shape import (
-    MakeVector, ShapeEntry, _shape_vector, expand_dims, get_vector_length, shape_i,
+from symgrad.tensor.shape import (  # noqa: F401  (reshape ... also live at Theano's T.basic)
+    MakeVector,
+    ShapeEntry,
+    shape_vector,
+    addbroadcast,
+    expand_dims,
+    flatten,
+    get_vector_length,
+    patternbroadcast,
+    reshape,
+    shape_i,
+    shape_padaxis,
+    shape_padleft,
+    shape_padright,
+    unbroadcast,
 )
 from symgrad.tensor.type import TensorType
-from symgrad.config import config
 
 second = Elemwise(sb.second, name="second")
 fill = second
@@ -61,6 +74,8 @@ def _as_shape_scalar(s):
     v = as_tensor_variable(s)
     if v.type.ndim != 0 or v.type.dtype not in discrete_dtypes:
         raise TypeError(f"a shape entry must be an integer scalar, got {v} ({v.type})")
+    if isinstance(v, Constant) and v.type.dtype != "int64":
+        return constant(np.int64(v.data))  # a constant stays one, so alloc sees lengths of 1
     return v if v.type.dtype == "int64" else cast(v, "int64")
 
 
@@ -209,7 +224,7 @@ class Split(Op):
 
     def make_node(self, x, splits) -> Apply:
         x = as_tensor_variable(x)
-        splits = _shape_vector(splits)
+        splits = shape_vector(splits)
         if not 0 <= self.axis < x.type.ndim:
             raise ValueError(f"split: axis {self.axis} is out of range for {x}")
         bcast = tuple(False if a == self.axis else b for a, b in enumerate(x.type.broadcastable))
@@ -318,7 +333,7 @@ def _shape_scalars(shape) -> list:
     v = as_tensor_variable(shape)
     if v.type.ndim == 0:
         return [_as_shape_scalar(v)]
-    vec = _shape_vector(v)
+    vec = shape_vector(v)
     return [ShapeEntry(i)(vec) for i in range(get_vector_length(vec))]
 
 

@@ -83,12 +83,16 @@ def shape_i(x, i: int):
     return ShapeI(i)(x)
 
 
-def _as_int64(v):
+def as_int64(v):
     """An integer scalar or vector as int64 (shape arithmetic is done in int64)."""
     v = as_tensor_variable(v)
     if v.type.dtype not in discrete_dtypes or v.type.dtype == "bool":
         raise TypeError(f"a shape entry must hold integers, got {v} ({v.type})")
-    return v if v.type.dtype == "int64" else Elemwise(sb.Cast("int64"))(v)
+    if v.type.dtype == "int64":
+        return v
+    if isinstance(v, Constant):  # a constant stays one, so its value remains visible
+        return as_tensor_variable(v.data.astype("int64"))
+    return Elemwise(sb.Cast("int64"))(v)
 
 
 class MakeVector(Op):
@@ -165,17 +169,17 @@ def get_vector_length(v) -> int:
                      "number of dimensions explicitly (ndim=...)")
 
 
-def _shape_vector(shape):
+def shape_vector(shape):
     """A shape given as ints, scalars or a vector, as an int64 vector variable."""
     if isinstance(shape, (list, tuple)):
         entries = [as_tensor_variable(s) for s in shape]
         if all(isinstance(e, Constant) for e in entries):
             return as_tensor_variable(np.array([int(e.data) for e in entries], dtype="int64"))
-        return MakeVector("int64")(*[_as_int64(e) for e in entries])
+        return MakeVector("int64")(*[as_int64(e) for e in entries])
     v = as_tensor_variable(shape)
     if v.type.ndim == 0:
-        return _shape_vector([v])
-    return _as_int64(v)
+        return shape_vector([v])
+    return as_int64(v)
 
 
 def _known_entries(vec, ndim: int) -> list:
@@ -201,7 +205,7 @@ class Reshape(Op):
 
     def make_node(self, x, shape) -> Apply:
         x = as_tensor_variable(x)
-        shape = _shape_vector(shape)
+        shape = shape_vector(shape)
         if shape.type.ndim != 1:
             raise TypeError(f"reshape: the new shape must be a vector, got {shape.type}")
         known = _known_entries(shape, self.ndim)
@@ -231,18 +235,19 @@ class Reshape(Op):
         return [self(eval_points[0], inputs[1])]
 
     def infer_shape(self, fgraph, node, shapes):
-        x, vec = node.inputs
+        vec = node.inputs[1]
         size = None
         for s in shapes[0]:
-            size = _as_int64(s) if size is None else Elemwise(sb.mul)(size, _as_int64(s))
+            size = as_int64(s) if size is None else Elemwise(sb.mul)(size, as_int64(s))
         size = as_tensor_variable(np.int64(1)) if size is None else size
-        entries = [_as_int64(ShapeEntry(i)(vec)) for i in range(self.ndim)]
+        entries = [as_int64(ShapeEntry(i)(vec)) for i in range(self.ndim)]
         # with one -1 entry, the product of all entries is minus the product of the others
         product = entries[0]
         for e in entries[1:]:
             product = Elemwise(sb.mul)(product, e)
-        missing = Elemwise(sb.int_div)(size, Elemwise(sb.neg)(product))
         minus_one = as_tensor_variable(np.int64(-1))
+        one = as_tensor_variable(np.int64(1))
+        missing = Elemwise(sb.int_div)(size, Elemwise(sb.maximum)(Elemwise(sb.neg)(product), one))
         return [tuple(Elemwise(sb.switch)(Elemwise(sb.eq)(e, minus_one), missing, e)
                       for e in entries)]
 
@@ -275,7 +280,7 @@ class ShapeEntry(Op):
 def reshape(x, newshape, ndim: int | None = None):
     """x with shape `newshape` (ints and symbolic scalars, or a vector; one entry may be -1)."""
     x = as_tensor_variable(x)
-    vec = _shape_vector(newshape)
+    vec = shape_vector(newshape)
     if ndim is None:
         ndim = get_vector_length(vec)
     return Reshape(ndim)(x, vec)
@@ -287,7 +292,12 @@ def flatten(x, ndim: int = 1):
     if not 1 <= ndim <= max(x.type.ndim, 1):
         raise ValueError(f"flatten: ndim={ndim} for a {x.type.ndim}-d array")
     kept = [shape_i(x, i) for i in range(ndim - 1)]
-    return reshape(x, kept + [-1], ndim)
+    # the merged length is spelled out: numpy cannot infer a -1 next to a zero length
+    merged = None
+    for i in range(ndim - 1, x.type.ndim):
+        n = shape_i(x, i)
+        merged = n if merged is None else Elemwise(sb.mul)(merged, n)
+    return reshape(x, kept + [1 if merged is None else merged], ndim)
 
 
 def shape_tuple(x) -> tuple:
@@ -337,6 +347,52 @@ class Rebroadcast(Op):
 
     def R_op(self, inputs, eval_points):
         return [None if eval_points[0] is None else self(eval_points[0])]
+
+
+class SpecifyShape(Op):
+    """x, checked when run to have the given shape (None entries are not checked), so that
+    graphs computing its shape can use the given lengths."""
+
+    def make_node(self, x, *shape) -> Apply:
+        x = as_tensor_variable(x)
+        if len(shape) != x.type.ndim:
+            raise ValueError(f"specify_shape: {len(shape)} lengths for {x} ({x.type.ndim} dims)")
+        lengths = [as_int64(-1 if s is None else s) for s in shape]
+        bcast = tuple(b or (isinstance(s, Constant) and int(s.data) == 1)
+                      for b, s in zip(x.type.broadcastable, lengths))
+        return Apply(self, [x, *lengths], [TensorType(x.type.dtype, bcast)()])
+
+    def perform(self, node, inputs, output_storage) -> None:
+        x, *lengths = inputs
+        if any(n != -1 and n != got for n, got in zip(lengths, x.shape)):
+            wanted = tuple(None if n == -1 else int(n) for n in lengths)
+            raise ValueError(f"specify_shape: expected shape {wanted}, got {x.shape}")
+        output_storage[0][0] = x
+
+    def infer_shape(self, fgraph, node, shapes):
+        given = node.inputs[1:]
+        return [tuple(s if isinstance(n, Constant) and int(n.data) == -1 else n
+                      for s, n in zip(shapes[0], given))]
+
+    def connection_pattern(self, node):
+        return [[True]] + [[False]] * (len(node.inputs) - 1)
+
+    def L_op(self, inputs, outputs, output_grads):
+        x = inputs[0]
+        grad = None if x.type.dtype in discrete_dtypes else output_grads[0]
+        return [grad] + [None] * (len(inputs) - 1)
+
+    def R_op(self, inputs, eval_points):
+        return [None if eval_points[0] is None else self(eval_points[0], *inputs[1:])]
+
+
+def specify_shape(x, shape):
+    """x, with its shape declared (ints, symbolic scalars or None per axis; checked when run)."""
+    x = as_tensor_variable(x)
+    if not isinstance(shape, (list, tuple)):
+        vec = shape_vector(shape)
+        shape = [ShapeEntry(i)(vec) for i in range(get_vector_length(vec))]
+    return SpecifyShape()(x, *shape)
 
 
 def _axis_list(axes, ndim: int) -> list:
@@ -414,8 +470,26 @@ def shape_padaxis(t, axis: int):
 
 
 __all__ = [
-    "MakeVector", "Rebroadcast", "Reshape", "Shape", "ShapeI", "addbroadcast", "expand_dims",
-    "flatten", "get_vector_length", "patternbroadcast", "reshape", "shape", "shape_i",
-    "shape_padaxis", "shape_padleft", "shape_padright", "shape_tuple", "specify_broadcastable",
-    "squeeze", "unbroadcast",
+    "MakeVector",
+    "Rebroadcast",
+    "Reshape",
+    "Shape",
+    "ShapeI",
+    "SpecifyShape",
+    "addbroadcast",
+    "expand_dims",
+    "flatten",
+    "get_vector_length",
+    "patternbroadcast",
+    "reshape",
+    "shape",
+    "shape_i",
+    "shape_padaxis",
+    "shape_padleft",
+    "shape_padright",
+    "shape_tuple",
+    "specify_broadcastable",
+    "specify_shape",
+    "squeeze",
+    "unbroadcast",
 ]

@@ -86,7 +86,7 @@ def parse_index(ndim: int, key) -> tuple[tuple, list]:
     return tuple(entries), inputs
 
 
-def _split_inputs(entries, index_inputs) -> list:
+def split_index_inputs(entries, index_inputs) -> list:
     """Group the flat index inputs by entry: one list per entry."""
     groups, k = [], 0
     for entry in entries:
@@ -111,7 +111,7 @@ def _slice_keeps_length_one(entry, values) -> bool:
 
 def indexed_broadcastable(x_bcast, entries, index_inputs) -> tuple:
     """The broadcastable pattern of `x[key]` by numpy's rules (where advanced dims go)."""
-    groups = _split_inputs(entries, index_inputs)
+    groups = split_index_inputs(entries, index_inputs)
     advanced = "a" in entries
     out, adv_at, adv_positions, dim = [], None, [], 0
     arrays = []
@@ -161,7 +161,8 @@ def numpy_key(entries, index_values) -> tuple:
     return tuple(key)
 
 
-def _entry_text(entry, texts) -> str:
+def entry_text(entry, texts) -> str:
+    """How one index entry reads in Python, given the printed forms of its inputs."""
     if entry == "x":
         return "None"
     if not isinstance(entry, tuple):
@@ -190,7 +191,7 @@ class _IndexOp(Op):
 
     def _check_index_inputs(self, index_inputs) -> list:
         index_inputs = [as_tensor_variable(i) for i in index_inputs]
-        groups = _split_inputs(self.entries, index_inputs)
+        groups = split_index_inputs(self.entries, index_inputs)
         if sum(map(len, groups)) != len(index_inputs):
             raise TypeError(f"{self} expects {sum(map(len, groups))} index inputs, "
                             f"got {len(index_inputs)}")
@@ -204,7 +205,7 @@ class _IndexOp(Op):
 
     def _indexed_type(self, x, index_inputs) -> TensorType:
         used = sum(_consumed(e, g[0] if g else None)
-                   for e, g in zip(self.entries, _split_inputs(self.entries, index_inputs)))
+                   for e, g in zip(self.entries, split_index_inputs(self.entries, index_inputs)))
         if used > x.type.ndim:
             raise IndexError(f"{self}: {used} dimensions indexed but {x} has {x.type.ndim}")
         return TensorType(x.type.dtype,
@@ -243,8 +244,7 @@ class Subtensor(_IndexOp):
         return [self(eval_points[0], *inputs[1:])]
 
     def infer_shape(self, fgraph, node, shapes):
-        x, *index_inputs = node.inputs
-        groups = _split_inputs(self.entries, index_inputs)
+        groups = split_index_inputs(self.entries, node.inputs[1:])
         out, dim = [], 0
         for entry, ins in zip(self.entries, groups):
             if entry == "x":
@@ -333,6 +333,7 @@ class IncSubtensor(_IndexOp):
     def perform(self, node, inputs, output_storage) -> None:
         x, y, *index_values = inputs
         key = numpy_key(self.entries, index_values)
+        _check_value_fits(node.inputs[1], np.shape(y), _indexed_shape(x.shape, key))
         out = x.copy()
         if self.set_instead_of_inc:
             out[key] = y
@@ -369,6 +370,24 @@ class IncSubtensor(_IndexOp):
         ex = zeros_like(x) if ex is None else ex
         ey = zeros_like(y) if ey is None else ey
         return [self(ex, ey, *index_inputs)]
+
+
+def _indexed_shape(shape, key) -> tuple:
+    """The shape of x[key], without copying x: index a zero-strided stand-in of one byte."""
+    stand_in = np.lib.stride_tricks.as_strided(np.zeros(1, dtype=np.int8), shape=shape,
+                                               strides=(0,) * len(shape))
+    return stand_in[key].shape
+
+
+def _check_value_fits(y_var, y_shape, target_shape) -> None:
+    """y may only be stretched along axes its type declares broadcastable, as in elementwise
+    ops; otherwise its gradient could not be summed back to its shape."""
+    lead = len(target_shape) - len(y_shape)
+    for axis, (flag, n) in enumerate(zip(y_var.type.broadcastable, y_shape)):
+        if not flag and n != target_shape[lead + axis]:
+            raise ValueError(f"the value written has shape {y_shape}, the part of the array it "
+                             f"goes to has shape {target_shape}; axis {axis} differs and is not "
+                             "declared broadcastable")
 
 
 def _inc_op_for(read_op: _IndexOp, set_instead_of_inc: bool) -> IncSubtensor:

@@ -1,7 +1,8 @@
 """Indexing against numpy: basic and advanced reads, writes, gradients and inferred shapes."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import symgrad as theano
 import symgrad.tensor as T
@@ -155,8 +156,15 @@ def test_writes_broadcast_the_value(rng):
     verify_grad(lambda a, b: T.set_subtensor(a[1:, 2], b), [xv, np.array(3.0)], rng=rng)
 
 
-def test_write_errors():
+def test_write_errors(rng):
     x = T.dmatrix("x")
+    m = T.dmatrix("m")
+    f = theano.function([x, m], T.inc_subtensor(x[[0, 1, 2]], m))
+    with pytest.raises(Exception, match="not declared broadcastable"):
+        f(rng.standard_normal((3, 4)), rng.standard_normal((1, 4)))
+    r = T.drow("r")
+    g = theano.function([x, r], T.inc_subtensor(x[[0, 1, 2]], r))
+    np.testing.assert_allclose(g(np.zeros((3, 4)), np.ones((1, 4))), np.ones((3, 4)))
     with pytest.raises(TypeError, match="result of indexing"):
         T.set_subtensor(x, 1.0)
     with pytest.raises(TypeError, match="lose precision"):
@@ -230,3 +238,16 @@ def test_random_mixed_keys_match_numpy(data):
     _check_type_matches(out, expected)
     got = theano.function([x], out)(xv)
     np.testing.assert_array_equal(got, expected)
+
+
+def test_printed_forms():
+    x = T.dmatrix("x")
+    i = T.lscalar("i")
+    assert theano.pp(x[1:3, i]) == "x[1:3, i]"
+    assert theano.pp(x[::-1, None, -1]) == "x[::-1, None, -1]"
+    assert theano.pp(x[..., i:]) == "x[:, i:]"
+    assert theano.pp(T.set_subtensor(x[i], 0.0)) == "set_subtensor(x[i], 0.0)"
+    assert theano.pp(T.inc_subtensor(x[:, 0], 1.0)) == "inc_subtensor(x[:, 0], 1.0)"
+    assert theano.pp(x.shape[0]) == "shape(x)[0]"
+    assert theano.pp(x.reshape((i, -1))) == "reshape(x, [i, -1])"
+    assert theano.pp(T.concatenate([x, x], axis=1)) == "join(1, x, x)"
