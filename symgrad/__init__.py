@@ -17,3 +17,7 @@ from symgrad.graph import Apply, Constant, FunctionGraph, Op, Variable  # noqa: 
 from symgrad import ifelse, scan, scan_module  # noqa: F401,E402
 
 __version__ = "0.1.0"
+
+# random streams make shared variables, so they load once symgrad.compile has
+from symgrad.tensor import shared_randomstreams  # noqa: F401,E402
+from symgrad.tensor.random import utils as _random_utils  # noqa: F401,E402

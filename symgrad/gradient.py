@@ -180,8 +180,9 @@ def _backward(seeds: dict, wrt: list, constants: set) -> tuple[dict, set]:
         if null is not None:
             igrads = [null] * len(node.inputs)  # undefined downstream stays undefined upstream
         else:
-            ograds = [g if g is not None else zeros_like(o, _grad_dtype(o))
-                      for g, o in zip(ograds, node.outputs)]
+            # outputs that are not arrays (a random generator's new state) get no gradient
+            ograds = [g if g is not None or not hasattr(o.type, "dtype")
+                      else zeros_like(o, _grad_dtype(o)) for g, o in zip(ograds, node.outputs)]
             igrads = _call_l_op(node, ograds)
         pattern = node.op.connection_pattern(node)
         for i in wanted:

@@ -70,10 +70,13 @@ def phases_for(optimizer: str | None) -> list[Phase]:
     return [p for p in sorted(PHASES, key=lambda p: p.position) if optimizer in p.optimizers]
 
 
-def optimize(fgraph: FunctionGraph, optimizer: str | None) -> int:
-    """Run the phases `optimizer` selects on `fgraph`; return the number of replacements."""
+def optimize(fgraph: FunctionGraph, optimizer: str | None, exclude=()) -> int:
+    """Run the phases `optimizer` selects (minus the `exclude`d phase names) on `fgraph`;
+    return the number of replacements."""
     changes = 0
     for ph in phases_for(optimizer):
+        if ph.name in exclude:
+            continue
         for graph_rewriter in ph.graph_rewriters:
             changes += graph_rewriter.apply(fgraph)
         if ph.node_rewriters:

@@ -346,16 +346,18 @@ def local_div_specialize(fgraph, node):
 
 
 def _negated(var: Variable):
-    """y when var is -y or -1 * y (as the canonizers write it), else None."""
+    """y when var is -y, or c * y with a negative number c (then y is -c * y), else None."""
     if is_elemwise(var, sb.Neg):
         return var.owner.inputs[0]
-    if is_elemwise(var, sb.Mul) and len(var.owner.inputs) == 2 \
-            and constant_equals(var.owner.inputs[0], -1):
-        return var.owner.inputs[1]
-    if is_elemwise(var, sb.Mul) and len(var.owner.inputs) > 2 \
-            and constant_equals(var.owner.inputs[0], -1):
-        return tm.mul(*var.owner.inputs[1:])
-    return None
+    if not is_elemwise(var, sb.Mul):
+        return None
+    first, *rest = var.owner.inputs
+    c = _scalar_value(first)
+    if c is None or not c < 0:
+        return None
+    if c == -1:
+        return _product(rest)
+    return tm.mul(tensor_constant(-c, var.type.dtype, var.type.ndim), *rest)
 
 
 @register("specialize")

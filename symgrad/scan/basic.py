@@ -11,7 +11,7 @@ from symgrad.graph.basic import Constant, Variable
 from symgrad.graph.clone import clone_replace
 from symgrad.graph.traversal import ancestors, graph_inputs
 from symgrad.scan.op import Scan, ScanInfo
-from symgrad.scan.utils import row_type, tap_span, until
+from symgrad.scan.utils import hoist_loop_invariants, row_type, tap_span, until
 from symgrad.tensor.basic import cast
 from symgrad.tensor.constant import as_tensor_variable
 from symgrad.tensor.math import minimum
@@ -162,7 +162,8 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
                for sv, e in updates.items()}
     roots = step_outputs + list(updates.values()) + ([condition] if condition is not None else [])
     reads = graph_inputs(roots, blockers=non_seqs)
-    for sv in _shared_with_default_update(reads, updates):
+    self_updating = _shared_with_default_update(reads, updates)
+    for sv in self_updating:
         updates[sv] = sv.default_update
     roots = step_outputs + list(updates.values()) + ([condition] if condition is not None else [])
 
@@ -189,9 +190,13 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
             raise TypeError(f"scan: the update of shared variable {sv} ({sv.type}) has type "
                             f"{new.type}; cast it to the shared variable's type")
     inner_outputs = clone_replace(roots, replace) if roots else []
+    inner_outputs, hoisted = hoist_loop_invariants(inner_outputs,
+                                                   {replace[v]: v for v in ordered})
 
     # a sequence none of whose rows the step reads only sets the number of steps
     used = set(ancestors(inner_outputs))
+    non_seq_pairs = [(replace[v], v) for v in ordered] + hoisted
+    non_seq_pairs = [(inner, outer) for inner, outer in non_seq_pairs if inner in used]
     kept = [s for s in seqs if any(v in used for v in s.inner)]
     rec = [(k, o) for k, o in enumerate(outs) if o.initial_block is not None]
     per_step = [k for k, o in enumerate(outs) if o.initial_block is None]
@@ -204,13 +209,13 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     info = ScanInfo(
         seq_taps=tuple(s.taps for s in kept), seq_reversed=(bool(go_backwards),) * len(kept),
         rec_taps=tuple(o.taps for _, o in rec), n_per_step=len(per_step),
-        n_opaque=len(states), n_non_seqs=len(ordered), as_while=condition is not None,
+        n_opaque=len(states), n_non_seqs=len(non_seq_pairs), as_while=condition is not None,
         truncate_gradient=int(truncate_gradient), name=name)
     inner_inputs = ([v for s in kept for v in s.inner] + [v for _, o in rec for v in o.inner]
-                    + [replace[v] for v in states] + [replace[v] for v in ordered])
+                    + [replace[v] for v in states] + [inner for inner, _ in non_seq_pairs])
     op = Scan(inner_inputs, inner_rec + inner_per_step + inner_states + inner_cond, info, mode)
     node = op.make_node(steps, *[s.variable for s in kept], *[o.initial_block for _, o in rec],
-                        *states, *ordered)
+                        *states, *[outer for _, outer in non_seq_pairs])
 
     results: list = [None] * n_out
     for pos, (k, _) in enumerate(rec):
@@ -221,6 +226,10 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
         if name is not None and out is not None:
             out.name = name
     new_updates = {sv: node.outputs[len(rec) + len(per_step) + q] for q, sv in enumerate(states)}
+    # a generator drawn from inside the step now advances by the whole loop: functions that
+    # run the loop without the returned updates still store its state after the last step
+    for sv in self_updating:
+        sv.default_update = new_updates[sv]
     if return_list:
         return results, new_updates
     if not results:

@@ -14,7 +14,7 @@ from symgrad.graph.clone import clone_replace
 from symgrad.graph.traversal import ancestors
 from symgrad.gradient import Rop, grad
 from symgrad.scan.op import Scan, ScanInfo
-from symgrad.scan.utils import row_type, tap_span
+from symgrad.scan.utils import hoist_loop_invariants, row_type, tap_span
 from symgrad.tensor.basic import alloc, concatenate, stack, switch, zeros_like
 from symgrad.tensor.constant import constant
 from symgrad.tensor.math import add, lt
@@ -72,7 +72,9 @@ def scan_L_op(op: Scan, inputs, outputs, output_grads):
 
     known = {}
     for r in diff_rec:
-        known.setdefault(rec_outs[r], []).append(live(add(row_grads[r], pending[r][0])))
+        # an output holding only its last row gets that row's gradient through pending[r][0]
+        total = pending[r][0] if info.keeps_last_only(r) else add(row_grads[r], pending[r][0])
+        known.setdefault(rec_outs[r], []).append(live(total))
     for n, out in enumerate(per_step_outs):
         if _differentiable(out):
             known.setdefault(out, []).append(live(row_grads[info.n_rec + n]))
@@ -106,33 +108,47 @@ def scan_L_op(op: Scan, inputs, outputs, output_grads):
         new_pending[r] = shifted
     new_sums = {w: add(sums[w], grad_of[non_seq_vars[w]]) for w in diff_non_seqs}
 
-    # backward layout: sequences, then carried pending rows and sums (and a step counter)
+    # backward layout: sequences, then carried pending rows and sums (and a step counter).
+    # Each sequence entry: (inner variables, outer variable, taps, read backwards)
     diff_seqs = [s for s in range(info.n_seqs) if _differentiable(seqs[s])]
-    b_seq_inner, b_seq_outer, b_seq_taps, b_seq_rev = [], [], [], []
+    b_seqs = []
     for s, group in enumerate(seq_groups):
-        b_seq_inner += [fresh[v] for v in group]
-        b_seq_outer.append(seqs[s])
-        b_seq_taps.append(info.seq_taps[s])
-        b_seq_rev.append(not info.seq_reversed[s])
+        b_seqs.append(([fresh[v] for v in group], seqs[s], info.seq_taps[s],
+                       not info.seq_reversed[s]))
+
+    # the step's own results were stored by the forward loop: read them, do not recompute
+    def stored(inner_out, r=None):
+        kept = r is None or not info.keeps_last_only(r)
+        return kept and inner_out.owner is not None and inner_out not in fresh
+
     for r, group in enumerate(rec_groups):
         lookback = info.rec_lookback(r)
-        b_seq_inner += [fresh[v] for v in group]
-        b_seq_outer.append(concatenate([inits[r], outputs[r]]))
-        b_seq_taps.append(tuple(lookback + j for j in info.rec_taps[r]))
-        b_seq_rev.append(True)
+        inner = [fresh[v] for v in group]
+        taps = tuple(lookback + j for j in info.rec_taps[r])
+        if stored(rec_outs[r], r):
+            fresh[rec_outs[r]] = row_type(outputs[r].type)()
+            inner.append(fresh[rec_outs[r]])
+            taps += (lookback,)
+        b_seqs.append((inner, concatenate([inits[r], outputs[r]]), taps, True))
+    for n, out in enumerate(per_step_outs):
+        if stored(out):
+            fresh[out] = row_type(outputs[info.n_rec + n].type)()
+            b_seqs.append(([fresh[out]], outputs[info.n_rec + n], (0,), True))
     for k, g in enumerate(row_grads):
-        b_seq_inner.append(g)
-        b_seq_outer.append(output_grads[k])
-        b_seq_taps.append((0,))
-        b_seq_rev.append(True)
+        if k >= info.n_rec or not info.keeps_last_only(k):
+            b_seqs.append(([g], output_grads[k], (0,), True))
 
     b_rec_inner, b_rec_outer, b_rec_out, b_rec_taps = [], [], [], []
     for r in diff_rec:
         for l in range(info.rec_lookback(r)):
             b_rec_inner.append(pending[r][l])
-            b_rec_outer.append(_zero_rows_of_row(inits[r]))
+            # an output holding only its last row gets that row's gradient up front
+            first = l == 0 and info.keeps_last_only(r)
+            b_rec_outer.append(output_grads[r] if first else _zero_rows_of_row(inits[r]))
             b_rec_out.append(new_pending[r][l])
             b_rec_taps.append((-1,))
+    # the sums and the counter are linear or discrete: their past rows are never needed
+    n_pending = len(b_rec_inner)
     for w in diff_non_seqs:
         b_rec_inner.append(sums[w])
         b_rec_outer.append(_zero_rows(non_seqs[w]))
@@ -149,14 +165,30 @@ def scan_L_op(op: Scan, inputs, outputs, output_grads):
         for v in seq_groups[s]:
             g = grad_of.get(v)
             b_step_out.append(g if g is not None else zeros_like(v))
-    b_non_seq_inner = [fresh[v] for v in non_seq_vars]
-    b_inner_inputs = b_seq_inner + b_rec_inner + b_non_seq_inner
     b_inner_outputs = clone_replace(b_rec_out + b_step_out, fresh)
-    b_info = ScanInfo(seq_taps=tuple(b_seq_taps), seq_reversed=tuple(b_seq_rev),
+    b_inner_outputs, hoisted = hoist_loop_invariants(
+        b_inner_outputs, {fresh[v]: outer for v, outer in zip(non_seq_vars, non_seqs)})
+    b_non_seqs = [(fresh[v], outer) for v, outer in zip(non_seq_vars, non_seqs)] + hoisted
+    # keep only the sequence rows the backward step reads
+    used = set(ancestors(b_inner_outputs))
+    for r, group in enumerate(rec_groups):
+        if info.keeps_last_only(r) and any(fresh[v] in used for v in group):
+            raise NotImplementedError(f"{op} kept only the last row of output {r}, but its "
+                                      "gradient needs every row")
+    b_seqs = [(kept, outer, tuple(t for v, t in zip(inner, taps) if v in used), rev)
+              for inner, outer, taps, rev in b_seqs
+              for kept in [[v for v in inner if v in used]] if kept]
+    b_non_seqs = [(inner, outer) for inner, outer in b_non_seqs if inner in used]
+    b_inner_inputs = ([v for inner, _, _, _ in b_seqs for v in inner] + b_rec_inner
+                      + [inner for inner, _ in b_non_seqs])
+    b_info = ScanInfo(seq_taps=tuple(t for _, _, t, _ in b_seqs),
+                      seq_reversed=tuple(rev for _, _, _, rev in b_seqs),
                       rec_taps=tuple(b_rec_taps), n_per_step=len(b_step_out), n_opaque=0,
-                      n_non_seqs=len(b_non_seq_inner), name=f"grad_of_{info.name or 'scan'}")
+                      n_non_seqs=len(b_non_seqs), name=f"grad_of_{info.name or 'scan'}",
+                      rec_keep_last=tuple(r >= n_pending for r in range(len(b_rec_taps))))
     b_op = Scan(b_inner_inputs, b_inner_outputs, b_info, op.mode)
-    b_outs = b_op.make_node(n_steps, *b_seq_outer, *b_rec_outer, *non_seqs).outputs
+    b_outs = b_op.make_node(n_steps, *[outer for _, outer, _, _ in b_seqs], *b_rec_outer,
+                            *[outer for _, outer in b_non_seqs]).outputs
 
     # gather the results per outer input
     result = [None] * len(inputs)

@@ -7,7 +7,8 @@ Outer inputs, in order:
     opaque states            values carried from step to step (random generators ...)
     non-sequences            the same value at every step
 Outer outputs, in order:
-    recurrent outputs        the n_steps new rows (the initial block is not repeated)
+    recurrent outputs        the n_steps new rows (the initial block is not repeated), or
+                             only the last one where `rec_keep_last` says so
     per-step outputs         one row per step (outputs_info None)
     opaque states            the value after the last step
 
@@ -45,6 +46,8 @@ class ScanInfo:
     as_while: bool = False
     truncate_gradient: int = -1
     name: str | None = None
+    # per recurrent output: return only the last row (its earlier rows are not kept)
+    rec_keep_last: tuple[bool, ...] = ()
 
     @property
     def n_seqs(self) -> int:
@@ -56,6 +59,9 @@ class ScanInfo:
 
     def rec_lookback(self, r: int) -> int:
         return -min(self.rec_taps[r])
+
+    def keeps_last_only(self, r: int) -> bool:
+        return bool(self.rec_keep_last) and self.rec_keep_last[r]
 
     def outer_input_slices(self) -> dict[str, slice]:
         """Where each kind sits among the outer inputs."""
@@ -179,38 +185,44 @@ class Scan(Op):
             if len(init) != lookback:
                 raise ValueError(f"{self}: output {r} has taps {info.rec_taps[r]} and needs "
                                  f"{lookback} initial rows, got {len(init)}")
-            buf = np.empty((lookback + n_steps,) + init.shape[1:],
-                           dtype=node.outputs[r].type.dtype)
+            # an output whose past rows nobody reads after the loop lives in a ring of rows
+            n_rows = lookback + (1 if info.keeps_last_only(r) else n_steps)
+            buf = np.empty((n_rows,) + init.shape[1:], dtype=node.outputs[r].type.dtype)
             buf[:lookback] = init
             rec_bufs.append(buf)
+        seq_lows = [tap_span(taps)[0] for taps in info.seq_taps]
         per_step_bufs: list = [None] * info.n_per_step
         run = self.inner_runner()
         n_done = n_steps
         for i in range(n_steps):
             args = []
-            for seq, taps, rev in zip(seqs, info.seq_taps, info.seq_reversed):
+            for seq, taps, rev, low in zip(seqs, info.seq_taps, info.seq_reversed, seq_lows):
                 t = n_steps - 1 - i if rev else i
-                low = tap_span(taps)[0]
                 args += [seq[t + k - low] for k in taps]
             for r, buf in enumerate(rec_bufs):
                 base = info.rec_lookback(r) + i
-                args += [buf[base + j] for j in info.rec_taps[r]]
+                args += [buf[(base + j) % len(buf)] for j in info.rec_taps[r]]
             results = run(args + states + non_seqs)
             for r, buf in enumerate(rec_bufs):
-                _store(buf, info.rec_lookback(r) + i, results[r], self, f"output {r}")
+                _store(buf, (info.rec_lookback(r) + i) % len(buf), results[r], self, r)
             for n in range(info.n_per_step):
                 value = np.asarray(results[info.n_rec + n])
                 if per_step_bufs[n] is None:
                     out_type = node.outputs[info.n_rec + n].type
                     per_step_bufs[n] = np.empty((n_steps,) + value.shape, dtype=out_type.dtype)
-                _store(per_step_bufs[n], i, value, self, f"output {info.n_rec + n}")
+                _store(per_step_bufs[n], i, value, self, info.n_rec + n)
             first_state = info.n_rec + info.n_per_step
             states = list(results[first_state:first_state + info.n_opaque])
             if info.as_while and bool(results[-1]):
                 n_done = i + 1
                 break
         for r, buf in enumerate(rec_bufs):
-            output_storage[r][0] = buf[info.rec_lookback(r):info.rec_lookback(r) + n_done]
+            lookback = info.rec_lookback(r)
+            if info.keeps_last_only(r):
+                last = (lookback + n_done - 1) % len(buf)
+                output_storage[r][0] = buf[last:last + 1] if n_done else buf[:0]
+            else:
+                output_storage[r][0] = buf[lookback:lookback + n_done]
         for n, buf in enumerate(per_step_bufs):
             output_storage[info.n_rec + n][0] = buf[:n_done]
         for q, state in enumerate(states):
@@ -242,12 +254,12 @@ def _check_fits(inner, outer_type, what: str) -> None:
                         f"{what} of type {outer_type}")
 
 
-def _store(buf: np.ndarray, row: int, value, op, what: str) -> None:
+def _store(buf: np.ndarray, row: int, value, op, output: int) -> None:
     value = np.asarray(value)
     if value.shape != buf.shape[1:]:
-        raise ValueError(f"{op}: the step returned shape {value.shape} for {what} at step "
-                         f"{row}; earlier rows (or the initial value) have shape "
-                         f"{buf.shape[1:]}. A scan output keeps one shape over all steps.")
+        raise ValueError(f"{op}: the step returned shape {value.shape} for output {output}; "
+                         f"earlier rows (or the initial value) have shape {buf.shape[1:]}. "
+                         "A scan output keeps one shape over all steps.")
     buf[row] = value
 
 

@@ -13,6 +13,7 @@ from symgrad.tensor.sort import *  # noqa: F401,F403
 from symgrad.tensor import extra_ops  # noqa: F401
 from symgrad.tensor import basic, subtensor  # noqa: F401
 from symgrad.tensor import nnet  # noqa: F401
+from symgrad.tensor import nlinalg, signal, slinalg  # noqa: F401
 # grad is Theano's T.grad; symgrad.gradient builds on this package's modules
 from symgrad.gradient import (  # noqa: F401,E402
     Lop, Rop, consider_constant, grad, hessian, jacobian, numeric_grad, verify_grad,

@@ -196,3 +196,28 @@ def test_function_is_reusable_and_outputs_independent():
     second = f([5.0, 5.0])
     np.testing.assert_array_equal(first, [1, 3])
     np.testing.assert_array_equal(second, [5, 10])
+
+
+def test_loop_invariant_work_is_computed_once_outside_the_step():
+    x = T.dvector("x")
+    w = T.dscalar("w")
+    out, _ = theano.scan(lambda xt, w: xt * T.exp(w) + T.sin(xt), sequences=x, non_sequences=w)
+    op = scan_node(out).op
+    inner_ops = {str(n.op) for n in op.inner_runner().nodes}
+    assert not any("exp" in name for name in inner_ops)
+    assert any("sin" in name for name in inner_ops)
+    xv = np.array([0.5, 1.0])
+    np.testing.assert_allclose(theano.function([x, w], out, mode=PY)(xv, 2.0),
+                               xv * np.exp(2.0) + np.sin(xv))
+
+
+def test_lazy_steps_are_not_hoisted():
+    from symgrad.ifelse import ifelse
+
+    x = T.dvector("x")
+    w = T.dscalar("w")
+    out, _ = theano.scan(lambda xt: ifelse(T.gt(xt, 0), xt, T.log(w)), sequences=x)
+    op = scan_node(out).op
+    assert any("log" in str(n.op) for n in op.inner_runner().nodes)
+    np.testing.assert_allclose(theano.function([x, w], out, mode=PY)([1.0, -1.0], np.e),
+                               [1.0, 1.0])
