@@ -36,6 +36,8 @@ from symgrad.gradient_ops import (  # noqa: F401
     zero_grad,
 )
 from symgrad.graph.basic import Constant, Variable
+from symgrad.graph.clone import clone_replace
+from symgrad.graph.op import Op
 from symgrad.graph.traversal import graph_inputs, io_toposort
 from symgrad.scalar.type import continuous_dtypes, discrete_dtypes
 from symgrad.tensor.basic import (
@@ -50,6 +52,7 @@ from symgrad.tensor.basic import (
 from symgrad.tensor.math import add
 from symgrad.tensor.math import sum as tensor_sum
 from symgrad.tensor.shape import flatten, reshape, shape, shape_i
+from symgrad.tensor.type import TensorType
 
 __all__ = [
     "DisconnectedType",
@@ -181,8 +184,8 @@ def _backward(seeds: dict, wrt: list, constants: set) -> tuple[dict, set]:
             igrads = [null] * len(node.inputs)  # undefined downstream stays undefined upstream
         else:
             # outputs that are not arrays (a random generator's new state) get no gradient
-            ograds = [g if g is not None or not hasattr(o.type, "dtype")
-                      else zeros_like(o, _grad_dtype(o)) for g, o in zip(ograds, node.outputs)]
+            ograds = [g if g is not None else _no_gradient(o)
+                      for g, o in zip(ograds, node.outputs)]
             igrads = _call_l_op(node, ograds)
         pattern = node.op.connection_pattern(node)
         for i in wanted:
@@ -433,23 +436,67 @@ def Rop(f, wrt, eval_points, disconnected_outputs: str = "raise",
     return results[0] if single else results
 
 
+def _is_float_tensor(var: Variable) -> bool:
+    return isinstance(var.type, TensorType) and var.type.dtype in continuous_dtypes
+
+
 def _is_free_float(var: Variable) -> bool:
-    return (var.owner is None and not isinstance(var, Constant)
-            and getattr(var.type, "dtype", None) in continuous_dtypes)
+    return var.owner is None and not isinstance(var, Constant) and _is_float_tensor(var)
+
+
+def _no_gradient(var: Variable) -> Variable | None:
+    """What an op's L_op receives for an output nothing flows back to: zeros for arrays, None
+    for other types (a random generator's new state)."""
+    if isinstance(var.type, TensorType):
+        return zeros_like(var, _grad_dtype(var))
+    return None
 
 
 def _call_r_op(node, tangents: list) -> list:
-    try:
-        outs = node.op.R_op(node.inputs, tangents)
-    except NotImplementedError as exc:
-        raise NotImplementedError(
-            f"Rop: {node.op} has no R_op ({exc}); the node was built at:\n  "
-            f"{format_frame(node.trace)}") from None
+    op = node.op
+    if getattr(op, "r_op_from_l_op", False) or type(op).R_op is Op.R_op:
+        outs = _r_op_by_transposing(node, tangents)
+    else:
+        try:
+            outs = op.R_op(node.inputs, tangents)
+        except NotImplementedError:
+            outs = _r_op_by_transposing(node, tangents)
     outs = list(outs)
     if len(outs) != len(node.outputs):
         raise GradientError(f"{node.op}.R_op returned {len(outs)} tangents for "
                             f"{len(node.outputs)} outputs")
     return outs
+
+
+def _r_op_by_transposing(node, tangents: list) -> list:
+    """J·u for an op whose forward mode is its L_op transposed: L_op(v) = Jᵀv is linear in v,
+    so the gradient of <Jᵀv, u> with respect to v is J·u (all built from this one node)."""
+    seeds = [o.type.clone()(f"transpose_seed{j}") if _is_float_tensor(o) else _no_gradient(o)
+             for j, o in enumerate(node.outputs)]
+    free = [(s, o) for s, o in zip(seeds, node.outputs) if s is not None and s.owner is None]
+    try:
+        cotangents = node.op.L_op(node.inputs, node.outputs, seeds)
+    except NotImplementedError as exc:
+        raise NotImplementedError(
+            f"Rop: {node.op} has neither an R_op nor an L_op ({exc}); the node was built at:"
+            f"\n  {format_frame(node.trace)}") from None
+    terms = []
+    for g, u, inp in zip(cotangents, tangents, node.inputs):
+        if g is None or u is None or is_disconnected(g) or inp.type.dtype in discrete_dtypes:
+            continue
+        if is_null(g):
+            return [g] * len(node.outputs)
+        terms.append(tensor_sum(g * u))
+    if not terms or not free:
+        return [None] * len(node.outputs)
+    inner = terms[0] if len(terms) == 1 else add(*terms)
+    products = grad(inner, [s for s, _ in free], disconnected_inputs="ignore",
+                    return_disconnected="None", add_names=False)
+    # J·u does not depend on the seeds' values; their shapes are the outputs' shapes
+    found = [p for p in products if p is not None]
+    found = clone_replace(found, dict(free)) if found else []
+    by_seed = dict(zip([s for (s, _), p in zip(free, products) if p is not None], found))
+    return [by_seed.get(s) for s in seeds]
 
 
 def jvp(f, wrt, tangents, **kwargs):

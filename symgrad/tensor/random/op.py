@@ -33,6 +33,8 @@ class RandomVariable(Op):
     dtype: dtype of the draws ('floatX' means config.floatX when the op is made).
     """
 
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
+
     __props__ = ("name", "ndim_supp", "ndims_params", "dtype", "batched")
     default_output = 1
 
@@ -135,9 +137,6 @@ class RandomVariable(Op):
             f"{self} has no gradient with respect to its parameters; to differentiate through "
             "a draw, write it as a function of a parameter-free draw (e.g. mu + sigma * "
             "normal(0, 1)), or mark the parameters constant with consider_constant")
-
-    def connection_pattern(self, node):
-        return [[False, False] for _ in node.inputs]
 
 
 def size_entries(size) -> list:
