@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 STAMP := .venv/.installed
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint clean dot
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -13,8 +13,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	.venv/bin/symgrad demo
 
-test: $(STAMP)
+test: $(STAMP) dot
 	$(PY) -m pytest -n 2 tests
+
+# the drawing tests need graphviz's `dot` program (a system package)
+dot:
+	@command -v dot >/dev/null || { apt-get update -qq && apt-get install -y -qq graphviz; } \
+	  || { echo "install graphviz (apt-get install graphviz) for the drawing tests"; exit 1; }
 
 bench: $(STAMP)
 	bash benchmarks/run.sh

@@ -11,6 +11,7 @@ from symgrad.gradient import grad, Lop, Rop  # noqa: F401
 from symgrad.compile import In, Mode, Out, SharedVariable, function, shared  # noqa: F401
 from symgrad import printing  # noqa: F401
 from symgrad.printing import pp, pprint  # noqa: F401
+from symgrad.printing import debugprint, dprint  # noqa: F401
 from symgrad.graph import Apply, Constant, FunctionGraph, Op, Variable  # noqa: F401
 
 __version__ = "0.1.0"

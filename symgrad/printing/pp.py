@@ -9,8 +9,13 @@ from typing import Callable
 
 from symgrad.graph.basic import Constant, Variable
 from symgrad.scalar import basic as sb
+from symgrad.tensor.basic import Join
 from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise
 from symgrad.tensor.random.op import RandomVariable
+from symgrad.tensor.shape import MakeVector, Reshape, Shape
+from symgrad.tensor.subtensor import (
+    AdvancedSubtensor, IncSubtensor, Subtensor, entry_text, split_index_inputs,
+)
 
 
 def _args(node, state) -> list[str]:
@@ -39,6 +44,22 @@ def _dimshuffle(node, state) -> str:
     return f"{op}({arg})"
 
 
+def _index_text(node, state, first_index: int) -> str:
+    texts = _args(node, state)
+    groups = split_index_inputs(node.op.entries, texts[first_index:])
+    return ", ".join(entry_text(e, g) for e, g in zip(node.op.entries, groups))
+
+
+def _subtensor(node, state) -> str:
+    return f"{_print(node.inputs[0], state)}[{_index_text(node, state, 1)}]"
+
+
+def _inc_subtensor(node, state) -> str:
+    x, y = _print(node.inputs[0], state), _print(node.inputs[1], state)
+    verb = "set" if node.op.set_instead_of_inc else "inc"
+    return f"{verb}_subtensor({x}[{_index_text(node, state, 2)}], {y})"
+
+
 def _default(node, state) -> str:
     return f"{node.op}({', '.join(_args(node, state))})"
 
@@ -61,6 +82,13 @@ _printers: dict[type, Callable] = {
     DimShuffle: _dimshuffle,
     CAReduce: _default,
     RandomVariable: _random,
+    Subtensor: _subtensor,
+    AdvancedSubtensor: _subtensor,
+    IncSubtensor: _inc_subtensor,
+    MakeVector: lambda node, state: f"[{', '.join(_args(node, state))}]",
+    Shape: lambda node, state: f"shape({_args(node, state)[0]})",
+    Reshape: lambda node, state: "reshape({}, {})".format(*_args(node, state)),
+    Join: lambda node, state: f"join({node.op.axis}, {', '.join(_args(node, state))})",
 }
 
 
