@@ -176,3 +176,14 @@ def test_profile_counts_and_times_calls(capsys):
     assert f.profile.call_count == 2 and f.profile.call_time > 0
     text = f.profile.summary()
     assert "'double': 2 call(s)" in text and text in capsys.readouterr().out
+
+
+def test_plain_values_as_updates_take_the_shared_type():
+    s = shared(np.arange(3), name="s")
+    reset = function([], s, updates=[(s, [0, 0, 0])])
+    s.set_value(np.array([4, 5, 6]))
+    np.testing.assert_array_equal(reset(), [4, 5, 6])
+    np.testing.assert_array_equal(s.get_value(), [0, 0, 0])
+    assert s.get_value().dtype == np.int64
+    with pytest.raises(TypeError, match="does not fit"):
+        function([], s, updates=[(s, [0.5, 0.0, 0.0])])
