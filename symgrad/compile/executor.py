@@ -184,6 +184,9 @@ class Function:
         fn._bind_update_cells()
         return fn
 
+    def __copy__(self) -> Function:
+        return self.copy()
+
     def __repr__(self) -> str:
         return f"<symgrad.Function {self.name or ''}>"
 

@@ -1,9 +1,11 @@
 """function(): updates, givens, outputs=None, In updates and defaults, trust_input, maker."""
+import copy
+
 import numpy as np
 import pytest
 
 import symgrad.tensor as T
-from symgrad import In, Out, function, shared
+from symgrad import In, Out, Param, function, shared
 from symgrad.errors import UnusedInputError
 
 
@@ -187,3 +189,11 @@ def test_plain_values_as_updates_take_the_shared_type():
     assert s.get_value().dtype == np.int64
     with pytest.raises(TypeError, match="does not fit"):
         function([], s, updates=[(s, [0.5, 0.0, 0.0])])
+
+
+def test_param_is_the_older_spelling_of_in():
+    x, y = T.dscalars("x", "y")
+    f = function([x, Param(y, default=1.0, name="why")], x + y)
+    assert f(1.0) == 2.0 and f(1.0, why=3.0) == 4.0
+    g = copy.copy(f)
+    assert g is not f and g(2.0) == 3.0
