@@ -126,6 +126,8 @@ class Function:
             for j in self._copy_updates:
                 new_values[j] = _copy(new_values[j])
             for cell, new in zip(self._update_cells, new_values):
+                if type(new) is np.ndarray and new.base is not None:
+                    new = new.copy()  # a view may share memory with an output we return
                 cell[0] = new
         if self.outputs_none:
             return []

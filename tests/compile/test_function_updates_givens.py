@@ -197,3 +197,13 @@ def test_param_is_the_older_spelling_of_in():
     assert f(1.0) == 2.0 and f(1.0, why=3.0) == 4.0
     g = copy.copy(f)
     assert g is not f and g(2.0) == 3.0
+
+
+def test_an_update_that_views_an_output_keeps_its_own_memory():
+    s = shared(np.zeros(2), name="s")
+    x = T.dvector("x")
+    doubled = x * 2
+    f = function([x], doubled, updates=[(s, doubled[:2])])
+    out = f([1.0, 2.0, 3.0])
+    out[:] = -1.0
+    np.testing.assert_array_equal(s.get_value(), [2.0, 4.0])
