@@ -11,7 +11,12 @@ from __future__ import annotations
 import warnings
 
 from symgrad.config import config
-from symgrad.errors import DisconnectedInputError, GradientError, format_frame
+from symgrad.errors import (
+    DisconnectedInputError,
+    GradientError,
+    GradientNotImplementedError,
+    format_frame,
+)
 from symgrad.gradient_batch import NoBatchRuleError, identity_seed, vectorize_over_seed
 from symgrad.gradient_check import GradientCheckError, numeric_grad, verify_grad
 from symgrad.gradient_ops import (  # noqa: F401
@@ -459,8 +464,10 @@ def _call_r_op(node, tangents: list) -> list:
     else:
         try:
             outs = op.R_op(node.inputs, tangents)
-        except NotImplementedError:
-            outs = _r_op_by_transposing(node, tangents)
+        except NotImplementedError as exc:
+            raise GradientNotImplementedError(
+                f"Rop: {op} has no forward mode for these inputs: {exc}\nThe node was built "
+                f"at:\n  {format_frame(node.trace)}") from None
     outs = list(outs)
     if len(outs) != len(node.outputs):
         raise GradientError(f"{node.op}.R_op returned {len(outs)} tangents for "
@@ -477,9 +484,9 @@ def _r_op_by_transposing(node, tangents: list) -> list:
     try:
         cotangents = node.op.L_op(node.inputs, node.outputs, seeds)
     except NotImplementedError as exc:
-        raise NotImplementedError(
-            f"Rop: {node.op} has neither an R_op nor an L_op ({exc}); the node was built at:"
-            f"\n  {format_frame(node.trace)}") from None
+        raise GradientNotImplementedError(
+            f"Rop: the forward mode of {node.op} transposes its L_op, which is not implemented "
+            f"here: {exc}\nThe node was built at:\n  {format_frame(node.trace)}") from None
     terms = []
     for g, u, inp in zip(cotangents, tangents, node.inputs):
         if g is None or u is None or is_disconnected(g) or inp.type.dtype in discrete_dtypes:
