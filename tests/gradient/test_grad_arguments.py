@@ -8,7 +8,7 @@ import pytest
 import symgrad as theano
 import symgrad.tensor as T
 from symgrad import function
-from symgrad.errors import DisconnectedInputError, NullGradientError
+from symgrad.errors import DisconnectedInputError, NodeRuntimeError, NullGradientError
 from symgrad.gradient import DisconnectedType, NullType, grad, undefined_grad
 from symgrad.graph.basic import Apply
 from symgrad.graph.op import Op
@@ -295,3 +295,11 @@ def test_format_as():
     assert fmt(False, False, [7]) == 7
     with pytest.raises(ValueError, match="expected one output"):
         fmt(False, False, [1, 2])
+
+
+def test_a_returned_null_gradient_fails_when_run_naming_the_op():
+    x = T.dscalar("x")
+    gx = grad(undefined_grad(x) * 3, x, null_gradients="return")
+    f = function([x], gx, on_unused_input="ignore")
+    with pytest.raises(NodeRuntimeError, match="UndefinedGrad.*undefined"):
+        f(1.0)
