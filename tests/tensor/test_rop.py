@@ -122,6 +122,34 @@ TRANSPOSED = {
         T.nnet.softmax(a), _hot(a)) ** 2), a), normal),
 }
 UNARY.update(TRANSPOSED)
+# other library ops with an R_op of their own
+UNARY.update({
+    "softmax": (T.nnet.softmax, normal),
+    "log_softmax": (T.nnet.log_softmax, normal),
+    "relu": (lambda a: T.nnet.relu(a, 0.1), normal),
+    "elu": (T.nnet.elu, normal),
+    "softsign": (T.nnet.softsign, normal),
+    "categorical_crossentropy": (lambda a: T.nnet.categorical_crossentropy(
+        T.nnet.softmax(a), T.constant(np.array([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0]]))), normal),
+    "crossentropy_1hot": (lambda a: T.nnet.crossentropy_categorical_1hot(
+        T.nnet.softmax(a), _hot(a)), normal),
+    "binary_crossentropy": (lambda a: T.nnet.binary_crossentropy(
+        T.nnet.sigmoid(a), T.constant(np.full((2, 3), 0.3))), normal),
+    "max_pool": (_pool, normal),
+    "conv2d": (lambda a: T.nnet.conv2d(a.dimshuffle("x", "x", 0, 1), T.tanh(
+        a[:, :2]).dimshuffle("x", "x", 0, 1), border_mode="full"), normal),
+    "det": (lambda a: T.nlinalg.det(_spd(a)), normal),
+    "matrix_inverse": (lambda a: T.nlinalg.matrix_inverse(_spd(a)), normal),
+    "trace": (lambda a: T.nlinalg.trace(_spd(a)), normal),
+    "solve": (lambda a: T.slinalg.solve(_spd(a), a), normal),
+    "solve_triangular": (lambda a: T.slinalg.solve_triangular(
+        T.slinalg.cholesky(_spd(a)), a, lower=True), normal),
+    "diagonal": (lambda a: T.extra_ops.diagonal(a) * 2, normal),
+    "tile": (lambda a: T.extra_ops.tile(a, (2, 1)), normal),
+    "repeat": (lambda a: T.extra_ops.repeat(a, 2, axis=1), normal),
+    "roll": (lambda a: T.extra_ops.roll(a, 1, axis=1), normal),
+    "diff": (lambda a: T.extra_ops.diff(a ** 2, axis=1), normal),
+})
 
 DOT = {  # shapes of the operands
     "dot_vv": ((3,), (3,)), "dot_mv": ((2, 3), (3,)), "dot_vm": ((2,), (2, 3)),
