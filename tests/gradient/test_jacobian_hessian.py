@@ -181,6 +181,8 @@ INDEXING_FUNCTIONS = {
     "dot_vector_matrix": (lambda x: T.dot(x, T.outer(x, T.exp(x))), (3,)),
     "ifelse": (lambda x: ifelse(T.gt(T.sum(x), -10), x ** 2, x * 3), (3,)),
     "specify_shape": (lambda x: T.specify_shape(x, (3,)) ** 2, (3,)),
+    "softmax": (lambda a: T.nnet.softmax(a * 2), (2, 3)),
+    "log_softmax_vector": (lambda x: T.nnet.log_softmax(T.tanh(x)), (3,)),
 }
 
 
