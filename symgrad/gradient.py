@@ -524,15 +524,26 @@ def vjp(f, wrt, cotangents, **kwargs):
     return Lop(f, wrt, cotangents, **kwargs)
 
 
-def jacobian(expression, wrt, consider_constant=None, disconnected_inputs: str = "raise"):
+def jacobian(expression, wrt, consider_constant=None, disconnected_inputs: str = "raise",
+             mode: str = "reverse"):
     """The Jacobian of `expression` with respect to `wrt` (a variable or a list of them).
 
-    Each result has shape expression.shape + wrt.shape. The backward pass is built once and run
-    for all output elements together over a batch of identity seeds, so no Python loop runs per
-    element when the function is called.
+    Each result has shape expression.shape + wrt.shape. mode='reverse' (Theano's way, JAX's
+    jacrev) builds the backward pass once and runs it for all output elements together over a
+    batch of identity seeds; mode='forward' (JAX's jacfwd) does the same with the forward pass
+    over a batch of identity tangents, cheaper when wrt has fewer elements than expression.
+    Either way no Python loop runs per element when the function is called. Should the pass
+    hold an op with no batching rule (see gradient_batch), the reverse mode falls back to a
+    scan running one backward pass per element.
     """
+    _check_choice("mode", mode, ("reverse", "forward"))
     expression = as_tensor_variable(expression)
     wrt_list, single = _as_list(wrt)
+    if mode == "forward":
+        if consider_constant:
+            raise ValueError("jacobian: consider_constant needs mode='reverse'")
+        results = [_jacobian_forward(expression, w, disconnected_inputs) for w in wrt_list]
+        return results[0] if single else results
     if expression.type.ndim == 0:
         results = grad(expression, wrt_list, consider_constant=consider_constant,
                        disconnected_inputs=disconnected_inputs, add_names=False)
@@ -547,6 +558,24 @@ def jacobian(expression, wrt, consider_constant=None, disconnected_inputs: str =
     except NoBatchRuleError:
         results = _jacobian_by_scan(expression, wrt_list, consider_constant)
     return results[0] if single else results
+
+
+def _jacobian_forward(expression, w: Variable, disconnected_inputs: str):
+    """One forward pass for all elements of `w` at once, over a batch of identity tangents."""
+    tangent = w.type.clone(dtype=_grad_dtype(w))("jacobian_tangent")
+    try:
+        forward = Rop(expression, w, tangent)
+    except DisconnectedInputError:
+        _disconnected(w, disconnected_inputs, "zero")  # raises or warns as asked
+        forward = zeros_like(expression, _grad_dtype(expression))
+    tangents, batch_shape = identity_seed(w, tangent.type.dtype)
+    try:
+        (batched,) = vectorize_over_seed([forward], tangent, tangents, batch_shape)
+    except NoBatchRuleError:
+        return jacobian(expression, w, disconnected_inputs=disconnected_inputs)
+    # the batch axes (w's) come first; the Jacobian puts the expression's axes first
+    k, m = w.type.ndim, expression.type.ndim
+    return batched.dimshuffle(*range(k, k + m), *range(k))
 
 
 def _jacobian_by_scan(expression, wrt_list: list, consider_constant) -> list:
@@ -570,8 +599,11 @@ def _jacobian_by_scan(expression, wrt_list: list, consider_constant) -> list:
     return out
 
 
-def hessian(cost, wrt, consider_constant=None, disconnected_inputs: str = "raise"):
-    """The Hessian of the scalar `cost` with respect to each `wrt` (shape wrt.shape * 2)."""
+def hessian(cost, wrt, consider_constant=None, disconnected_inputs: str = "raise",
+            mode: str = "reverse"):
+    """The Hessian of the scalar `cost` with respect to each `wrt` (shape wrt.shape * 2):
+    the Jacobian of the gradient, reverse over reverse (Theano's way) or, with mode='forward',
+    forward over reverse (JAX's `hessian`, usually cheaper)."""
     cost = as_tensor_variable(cost)
     if cost.type.ndim != 0:
         raise TypeError(f"hessian: cost must be a scalar, got {cost} of type {cost.type}")
@@ -580,8 +612,8 @@ def hessian(cost, wrt, consider_constant=None, disconnected_inputs: str = "raise
     for w in wrt_list:
         g = grad(cost, w, consider_constant=consider_constant,
                  disconnected_inputs=disconnected_inputs, add_names=False)
-        results.append(jacobian(g, w, consider_constant=consider_constant,
-                                disconnected_inputs="ignore"))
+        results.append(jacobian(g, w, consider_constant=None if mode == "forward" else
+                                consider_constant, disconnected_inputs="ignore", mode=mode))
     return results[0] if single else results
 
 
