@@ -274,11 +274,12 @@ def grad(cost, wrt, consider_constant=None, disconnected_inputs: str = "raise",
         g = totals[w]
         if g is None and w not in connected:
             g = _disconnected(w, disconnected_inputs, return_disconnected)
-        elif g is None or w.type.dtype in discrete_dtypes and not is_null(g):
+        elif g is None or getattr(w.type, "dtype", None) in discrete_dtypes and not is_null(g):
             g = zeros_like(w, _grad_dtype(w))  # connected, but nothing flows back (integers)
         if is_null(g) and null_gradients == "raise":
             raise g.type.error(f"grad: the gradient with respect to {w} is undefined: ")
-        if g is not None and not is_null(g) and not is_disconnected(g) and add_names \
+        # (a gradient that is one of the caller's own variables keeps its name)
+        if g is not None and g.owner is not None and not is_null(g) and add_names \
                 and cost is not None and cost.name and w.name:
             g.name = f"(d{cost.name}/d{w.name})"
         results.append(g)
