@@ -100,6 +100,13 @@ def _pool(a):
     return T.signal.pool.pool_2d(a.dimshuffle("x", "x", 0, 1), (2, 2), ignore_border=False)
 
 
+def _conv(a):
+    """conv2d of a with a kernel made from a: the gradient needs both conv gradient ops."""
+    image = a.dimshuffle("x", "x", 0, 1)
+    kernel = T.tanh(a[:, :2]).dimshuffle("x", "x", 0, 1)
+    return T.nnet.conv2d(image, kernel, border_mode="full")
+
+
 def _hot(a):
     return T.as_tensor_variable(np.array([2, 0], dtype="int64"))
 
@@ -118,6 +125,7 @@ TRANSPOSED = {
     "average_pool_grad": (lambda a: T.grad(T.sum(T.signal.pool.pool_2d(
         a.dimshuffle("x", "x", 0, 1), (2, 2), ignore_border=False, mode="average_exc_pad")
         ** 2), a), normal),
+    "conv2d_grads": (lambda a: T.grad(T.sum(_conv(a) ** 2), a), normal),
     "crossentropy_1hot_grad": (lambda a: T.grad(T.sum(T.nnet.crossentropy_categorical_1hot(
         T.nnet.softmax(a), _hot(a)) ** 2), a), normal),
 }
@@ -136,8 +144,7 @@ UNARY.update({
     "binary_crossentropy": (lambda a: T.nnet.binary_crossentropy(
         T.nnet.sigmoid(a), T.constant(np.full((2, 3), 0.3))), normal),
     "max_pool": (_pool, normal),
-    "conv2d": (lambda a: T.nnet.conv2d(a.dimshuffle("x", "x", 0, 1), T.tanh(
-        a[:, :2]).dimshuffle("x", "x", 0, 1), border_mode="full"), normal),
+    "conv2d": (_conv, normal),
     "det": (lambda a: T.nlinalg.det(_spd(a)), normal),
     "matrix_inverse": (lambda a: T.nlinalg.matrix_inverse(_spd(a)), normal),
     "trace": (lambda a: T.nlinalg.trace(_spd(a)), normal),
