@@ -301,3 +301,17 @@ def test_forward_mode_disconnected_and_options():
         jacobian(x * 2, x, mode="sideways")
     with pytest.raises(ValueError, match="consider_constant needs mode='reverse'"):
         jacobian(x * 2, x, consider_constant=[x], mode="forward")
+
+
+def test_hessian_vector_product_of_a_small_network(rng):
+    """One forward-over-reverse pass agrees with the full Hessian (forward and reverse)."""
+    w, v = T.dvector("w"), T.dvector("v")
+    inputs = T.constant(rng.normal(size=(4, 3)))
+    weights = T.reshape(w, (3, 2))
+    cost = -T.sum(T.nnet.log_softmax(T.tanh(T.dot(inputs, weights)))[:, 0])
+    wv, vv = rng.normal(size=6), rng.normal(size=6)
+    hv = hessian_vector_product(cost, w, v)
+    full_r, full_f, prod = function([w, v], [hessian(cost, w), hessian(cost, w, mode="forward"),
+                                             hv], on_unused_input="ignore")(wv, vv)
+    np.testing.assert_allclose(full_r, full_f, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(prod, full_r @ vv, rtol=1e-10, atol=1e-12)
