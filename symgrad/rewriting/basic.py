@@ -10,7 +10,10 @@ from symgrad.graph.basic import Constant
 from symgrad.graph.fgraph import FunctionGraph
 from symgrad.rewriting.db import register
 from symgrad.rewriting.engine import (
-    GraphRewriter, constant_equals, node_rewriter, report_failure,
+    GraphRewriter,
+    constant_equals,
+    node_rewriter,
+    report_failure,
 )
 from symgrad.scalar import basic as sb
 from symgrad.scalar import math as sm
@@ -53,7 +56,7 @@ def _replace_all(fgraph: FunctionGraph, pairs, reason: str) -> int:
             if old in fgraph.variables:
                 fgraph.replace(old, new, reason=reason)
         return 1
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure must leave the graph usable
         report_failure(reason, pairs[0][0].owner, exc)
         return 0
 
@@ -97,7 +100,7 @@ def is_elemwise(var_or_node, scalar_class) -> bool:
 @node_rewriter([sb.Second])
 def local_useless_fill(fgraph, node):
     """fill(a, b) -> b, when b already has the output's type (so its shape too)"""
-    a, b = node.inputs
+    b = node.inputs[1]
     if b.type == node.outputs[0].type:
         return [b]
     return None

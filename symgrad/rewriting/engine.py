@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections import deque
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from symgrad.config import config
 from symgrad.graph.basic import Constant, Variable
@@ -185,7 +185,7 @@ def try_rewrite(fgraph: FunctionGraph, rewriter: NodeRewriter, node) -> bool:
             if old in fgraph.variables:
                 fgraph.replace(old, new, reason=rewriter.name)
         return True
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a rewrite bug must not break compilation
         report_failure(rewriter.name, node, exc)
         return False
 

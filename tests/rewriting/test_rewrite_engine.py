@@ -10,7 +10,11 @@ from symgrad.compile.mode import Mode
 from symgrad.graph.fgraph import FunctionGraph
 from symgrad.rewriting import db
 from symgrad.rewriting.engine import (
-    EquilibriumRewriter, PatternRewriter, RewriteError, WalkingRewriter, node_rewriter,
+    EquilibriumRewriter,
+    PatternRewriter,
+    RewriteError,
+    WalkingRewriter,
+    node_rewriter,
     try_rewrite,
 )
 from symgrad.scalar import basic as sb
@@ -68,9 +72,9 @@ def test_failing_rewrite_warns_and_keeps_the_graph():
 
     x = T.dscalar("x")
     fg = FunctionGraph([x], [T.exp(x)])
-    with config.change_flags(on_opt_error="warn"):
-        with pytest.warns(UserWarning, match="local_broken failed .* skipped"):
-            assert not try_rewrite(fg, local_broken, fg.outputs[0].owner)
+    with config.change_flags(on_opt_error="warn"), \
+            pytest.warns(UserWarning, match="local_broken failed .* skipped"):
+        assert not try_rewrite(fg, local_broken, fg.outputs[0].owner)
     assert pp(fg.outputs[0]) == "exp(x)"
     with config.change_flags(on_opt_error="raise"), pytest.raises(RewriteError, match="bug"):
         try_rewrite(fg, local_broken, fg.outputs[0].owner)
