@@ -30,3 +30,18 @@ def check_against_numpy(inputs, output, values, expected, rtol=1e-7, atol=1e-10)
         assert np.asarray(got).dtype == output.type.dtype, \
             f"{mode}: dtype {np.asarray(got).dtype} != declared {output.type.dtype}"
         np.testing.assert_allclose(got, exp, rtol=rtol, atol=atol, err_msg=str(mode))
+
+
+def check_infer_shape(inputs, output, values):
+    """The shape output.owner.op.infer_shape predicts must be the shape the op computes."""
+    from symgrad.tensor.basic import as_tensor_variable
+    from symgrad.tensor.shape import shape_tuple
+
+    node = output.owner
+    in_shapes = [shape_tuple(i) for i in node.inputs]
+    predicted = node.op.infer_shape(None, node, in_shapes)[node.outputs.index(output)]
+    entries = [as_tensor_variable(s) for s in predicted]
+    f = function(inputs, [output] + entries, mode=Mode("py", None), on_unused_input="ignore")
+    got, *dims = f(*values)
+    assert tuple(int(d) for d in dims) == np.shape(got), \
+        f"infer_shape of {node.op} predicted {[int(d) for d in dims]}, computed {np.shape(got)}"

@@ -9,7 +9,13 @@ from typing import Callable
 
 from symgrad.graph.basic import Constant, Variable
 from symgrad.scalar import basic as sb
+from symgrad.tensor.basic import Join
 from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise
+from symgrad.tensor.shape import MakeVector, Reshape, Shape
+from symgrad.tensor.subtensor import (
+    AdvancedSubtensor, IncSubtensor, Subtensor, entry_text, split_index_inputs,
+)
+from symgrad.tensor.random.op import RandomVariable
 
 
 def _args(node, state) -> list[str]:
@@ -38,8 +44,35 @@ def _dimshuffle(node, state) -> str:
     return f"{op}({arg})"
 
 
+def _index_text(node, state, first_index: int) -> str:
+    texts = _args(node, state)
+    groups = split_index_inputs(node.op.entries, texts[first_index:])
+    return ", ".join(entry_text(e, g) for e, g in zip(node.op.entries, groups))
+
+
+def _subtensor(node, state) -> str:
+    return f"{_print(node.inputs[0], state)}[{_index_text(node, state, 1)}]"
+
+
+def _inc_subtensor(node, state) -> str:
+    x, y = _print(node.inputs[0], state), _print(node.inputs[1], state)
+    verb = "set" if node.op.set_instead_of_inc else "inc"
+    return f"{verb}_subtensor({x}[{_index_text(node, state, 2)}], {y})"
+
+
 def _default(node, state) -> str:
     return f"{node.op}({', '.join(_args(node, state))})"
+
+
+def _random(node, state) -> str:
+    """`uniform(0.0, 1.0, size=(2, 2))`: the distribution's parameters, then the size; the
+    generator input is left out."""
+    _, size, params = node.op.split_inputs(node.inputs)
+    args = [_print(p, state) for p in params]
+    if size:
+        entries = [_print(s, state) for s in size]
+        args.append(f"size=({', '.join(entries)}{',' if len(entries) == 1 else ''})")
+    return f"{node.op.name}({', '.join(args)})"
 
 
 # op class -> printer(node, state); subclasses resolve through the MRO, so an op family
@@ -48,6 +81,14 @@ _printers: dict[type, Callable] = {
     Elemwise: _elemwise,
     DimShuffle: _dimshuffle,
     CAReduce: _default,
+    Subtensor: _subtensor,
+    AdvancedSubtensor: _subtensor,
+    IncSubtensor: _inc_subtensor,
+    MakeVector: lambda node, state: f"[{', '.join(_args(node, state))}]",
+    Shape: lambda node, state: f"shape({_args(node, state)[0]})",
+    Reshape: lambda node, state: "reshape({}, {})".format(*_args(node, state)),
+    Join: lambda node, state: f"join({node.op.axis}, {', '.join(_args(node, state))})",
+    RandomVariable: _random,
 }
 
 
@@ -72,7 +113,7 @@ def _print(var: Variable, state: dict) -> str:
     node = var.owner
     printer = next((_printers[c] for c in type(node.op).__mro__ if c in _printers), _default)
     text = printer(node, state)
-    if len(node.outputs) > 1:
+    if len(node.outputs) > 1 and var.index != node.op.default_output:
         text = f"{text}[{var.index}]"
     state["memo"][var] = text
     return text

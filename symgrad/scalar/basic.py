@@ -56,7 +56,7 @@ def as_scalar(x, dtype: str | None = None) -> ScalarVariable:
 def const_like(value, like: Variable) -> ScalarConstant:
     """A constant in `like`'s float dtype, so gradients of float32 graphs stay float32."""
     dtype = like.type.dtype if like.type.dtype in continuous_dtypes else config.floatX
-    return ScalarConstant(ScalarType(dtype), value)
+    return ScalarConstant(ScalarType(dtype), np.asarray(value, dtype=dtype))
 
 
 def zero_grad_of(x: Variable):

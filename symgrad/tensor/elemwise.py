@@ -60,19 +60,9 @@ class DimShuffle(Op):
     def perform(self, node, inputs, output_storage) -> None:
         (x,) = inputs
         res = np.transpose(x, self.shuffle + self.drop)
-        shape = [1 if d == "x" else res.shape[i] for i, d in enumerate(self._positions())]
+        kept = iter(res.shape[:len(self.shuffle)])
+        shape = [1 if d == "x" else next(kept) for d in self.new_order]
         output_storage[0][0] = np.asarray(res.reshape(shape))
-
-    def _positions(self):
-        """For each output axis: 'x' or the index into the transposed kept axes."""
-        out, k = [], 0
-        for d in self.new_order:
-            if d == "x":
-                out.append("x")
-            else:
-                out.append(k)
-                k += 1
-        return out
 
     def infer_shape(self, fgraph, node, shapes):
         (ishape,) = shapes

@@ -28,8 +28,8 @@ class _TensorOperators:
     def __rpow__(self, o): return _m.pow(o, self)
     def __neg__(self): return _m.neg(self)
     def __abs__(self): return _m.abs(self)
-    def __matmul__(self, o): return _m.dot(self, o)
-    def __rmatmul__(self, o): return _m.dot(o, self)
+    def __matmul__(self, o): return _products.matmul(self, o)
+    def __rmatmul__(self, o): return _products.matmul(o, self)
     # comparisons and logic
     def __lt__(self, o): return _m.lt(self, o)
     def __le__(self, o): return _m.le(self, o)
@@ -91,6 +91,45 @@ class _TensorOperators:
     def astype(self, dtype):
         return _basic.cast(self, dtype)
 
+    # indexing and shape
+    def __getitem__(self, key):
+        return _subtensor.getitem(self, key)
+
+    def reshape(self, *shape, ndim=None):
+        if len(shape) == 1 and not isinstance(shape[0], int):
+            shape = shape[0]
+        return _shape.reshape(self, shape, ndim=ndim)
+
+    def flatten(self, ndim=1):
+        return _shape.flatten(self, ndim)
+
+    def ravel(self):
+        return _shape.flatten(self, 1)
+
+    def squeeze(self, axis=None):
+        return _shape.squeeze(self, axis)
+
+    def take(self, indices, axis=None, mode="raise"):
+        return _subtensor.take(self, indices, axis, mode)
+
+    def repeat(self, repeats, axis=None):
+        return _extra.repeat(self, repeats, axis)
+
+    def diagonal(self, offset=0, axis1=0, axis2=1):
+        return _extra.diagonal(self, offset, axis1, axis2)
+
+    def cumsum(self, axis=None):
+        return _extra.cumsum(self, axis)
+
+    def cumprod(self, axis=None):
+        return _extra.cumprod(self, axis)
+
+    def sort(self, axis=-1, kind="quicksort", order=None):
+        return _sort.sort(self, axis, kind, order)
+
+    def argsort(self, axis=-1, kind="quicksort", order=None):
+        return _sort.argsort(self, axis, kind, order)
+
     # reductions
     def sum(self, axis=None, dtype=None, keepdims=False, acc_dtype=None):
         return _m.sum(self, axis=axis, dtype=dtype, keepdims=keepdims, acc_dtype=acc_dtype)
@@ -132,7 +171,7 @@ class _TensorOperators:
 
     # elementwise helpers
     def dot(self, o):
-        return _m.dot(self, o)
+        return _products.dot(self, o)
 
     def exp(self): return _m.exp(self)
     def log(self): return _m.log(self)
@@ -173,3 +212,7 @@ import symgrad.tensor.basic as _basic  # noqa: E402
 import symgrad.tensor.elemwise as _elemwise  # noqa: E402
 import symgrad.tensor.math as _m  # noqa: E402
 import symgrad.tensor.shape as _shape  # noqa: E402
+import symgrad.tensor.subtensor as _subtensor  # noqa: E402
+import symgrad.tensor.products as _products  # noqa: E402
+import symgrad.tensor.extra_ops as _extra  # noqa: E402
+import symgrad.tensor.sort as _sort  # noqa: E402

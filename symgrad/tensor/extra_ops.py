@@ -1,0 +1,281 @@
+"""Array utilities beyond elementwise math: cumulative sums and products, diff, repeat, tile,
+roll, and diagonals. Most are built from indexing, reshape and alloc, so their gradients
+follow from those ops; cumsum/cumprod and repeat have their own."""
+from __future__ import annotations
+
+import numpy as np
+
+from symgrad.graph.basic import Apply
+from symgrad.graph.op import Op
+from symgrad.scalar.type import discrete_dtypes
+from symgrad.tensor import math as tm
+from symgrad.tensor.basic import (
+    alloc,
+    arange,
+    as_tensor_variable,
+    concatenate,
+    zeros,
+    zeros_like,
+)
+from symgrad.tensor.elemwise import DimShuffle
+from symgrad.tensor.shape import (
+    as_int64,
+    shape_vector,
+    flatten,
+    get_vector_length,
+    reshape,
+    shape,
+    shape_i,
+    squeeze,
+)
+from symgrad.tensor.subtensor import getitem, inc_subtensor, set_subtensor
+from symgrad.tensor.type import TensorType
+
+
+def _along(axis: int, item) -> tuple:
+    """An index that applies `item` to `axis` and keeps every other axis."""
+    return (slice(None),) * axis + (item,)
+
+
+def _reverse(x, axis: int):
+    return getitem(x, _along(axis, slice(None, None, -1)))
+
+
+def _check_axis(x, axis: int, what: str) -> int:
+    if not -x.type.ndim <= axis < max(x.type.ndim, 1):
+        raise ValueError(f"{what}: axis {axis} is out of range for {x} ({x.type.ndim} dims)")
+    return axis + x.type.ndim if axis < 0 else axis
+
+
+# --- cumulative sums and products ----------------------------------------------------------
+class CumOp(Op):
+    """Running sum (mode 'add') or product (mode 'mul') along `axis`, or over the flattened
+    array when axis is None."""
+
+    __props__ = ("axis", "mode")
+
+    def __init__(self, axis: int | None = None, mode: str = "add") -> None:
+        if mode not in ("add", "mul"):
+            raise ValueError(f"CumOp mode must be 'add' or 'mul', got {mode!r}")
+        self.axis = axis
+        self.mode = mode
+
+    def __str__(self) -> str:
+        return f"{'Cumsum' if self.mode == 'add' else 'Cumprod'}{{axis={self.axis}}}"
+
+    def make_node(self, x) -> Apply:
+        x = as_tensor_variable(x)
+        if self.axis is None:
+            out = TensorType(x.type.dtype, (False,))()
+        else:
+            if not 0 <= self.axis < x.type.ndim:
+                raise ValueError(f"{self}: {x} has no axis {self.axis}")
+            out = x.type()
+        return Apply(self, [x], [out])
+
+    def perform(self, node, inputs, output_storage) -> None:
+        fn = np.cumsum if self.mode == "add" else np.cumprod
+        output_storage[0][0] = np.asarray(fn(inputs[0], axis=self.axis),
+                                          dtype=node.outputs[0].type.dtype)
+
+    def infer_shape(self, fgraph, node, shapes):
+        if self.axis is None:
+            size = 1
+            for s in shapes[0]:
+                size = tm.mul(size, s)
+            return [(size,)]
+        return [shapes[0]]
+
+    def L_op(self, inputs, outputs, output_grads):
+        (x,) = inputs
+        (gz,) = output_grads
+        if x.type.dtype in discrete_dtypes:
+            return [None]
+        axis = 0 if self.axis is None else self.axis
+        if self.mode == "mul":
+            # d out_j / d x_i = out_j / x_i for j >= i; undefined where x_i is zero
+            gz = tm.mul(gz, outputs[0])
+        # the transpose of a running sum is a running sum taken from the other end
+        g = _reverse(CumOp(axis, "add")(_reverse(gz, axis)), axis)
+        if self.mode == "mul":
+            g = tm.true_div(g, x if self.axis is not None else flatten(x))
+        if self.axis is None:
+            g = reshape(g, shape(x), ndim=x.type.ndim)
+        return [g]
+
+    def R_op(self, inputs, eval_points):
+        if eval_points[0] is None:
+            return [None]
+        if self.mode == "add":
+            return [self(eval_points[0])]
+        # d out_j = out_j * sum over i <= j of dx_i / x_i
+        (x,) = inputs
+        return [tm.mul(self(x), CumOp(self.axis, "add")(tm.true_div(eval_points[0], x)))]
+
+
+def cumsum(x, axis: int | None = None):
+    """Running sum along `axis` (over the flattened array when axis is None)."""
+    x = as_tensor_variable(x)
+    return CumOp(None if axis is None else _check_axis(x, axis, "cumsum"), "add")(x)
+
+
+def cumprod(x, axis: int | None = None):
+    """Running product along `axis`; its gradient divides by x, so it needs x != 0."""
+    x = as_tensor_variable(x)
+    return CumOp(None if axis is None else _check_axis(x, axis, "cumprod"), "mul")(x)
+
+
+def diff(x, n: int = 1, axis: int = -1):
+    """The n-th discrete difference along `axis`: x[1:] - x[:-1], n times."""
+    x = as_tensor_variable(x)
+    axis = _check_axis(x, axis, "diff")
+    for _ in range(n):
+        x = tm.sub(getitem(x, _along(axis, slice(1, None))),
+                   getitem(x, _along(axis, slice(None, -1))))
+    return x
+
+
+# --- repeat, tile, roll --------------------------------------------------------------------
+class Repeat(Op):
+    """Each entry of x along `axis` repeated `repeats` times (a scalar, or one count each)."""
+
+    __props__ = ("axis",)
+
+    def __init__(self, axis: int) -> None:
+        self.axis = int(axis)
+
+    def __str__(self) -> str:
+        return f"Repeat{{axis={self.axis}}}"
+
+    def make_node(self, x, repeats) -> Apply:
+        x = as_tensor_variable(x)
+        repeats = as_int64(repeats)
+        if repeats.type.ndim > 1:
+            raise TypeError(f"repeat: repeats must be a scalar or a vector, got {repeats.type}")
+        if not 0 <= self.axis < x.type.ndim:
+            raise ValueError(f"{self}: {x} has no axis {self.axis}")
+        bcast = list(x.type.broadcastable)
+        bcast[self.axis] = False
+        return Apply(self, [x, repeats], [TensorType(x.type.dtype, tuple(bcast))()])
+
+    def perform(self, node, inputs, output_storage) -> None:
+        x, repeats = inputs
+        output_storage[0][0] = np.repeat(x, repeats, axis=self.axis)
+
+    def connection_pattern(self, node):
+        return [[True], [False]]
+
+    def infer_shape(self, fgraph, node, shapes):
+        repeats = node.inputs[1]
+        out = list(shapes[0])
+        if repeats.type.ndim == 0:
+            out[self.axis] = tm.mul(out[self.axis], repeats)
+        else:
+            out[self.axis] = tm.sum(repeats)
+        return [tuple(out)]
+
+    def L_op(self, inputs, outputs, output_grads):
+        x, repeats = inputs
+        (gz,) = output_grads
+        if x.type.dtype in discrete_dtypes:
+            return [None, None]
+        if repeats.type.ndim == 0:  # the copies of one entry are adjacent: split and sum them
+            lengths = [shape_i(x, a) for a in range(x.type.ndim)]
+            split = lengths[:self.axis + 1] + [repeats] + lengths[self.axis + 1:]
+            return [tm.sum(reshape(gz, split), axis=self.axis + 1), None]
+        # output position j came from entry owner[j]; gather the gradient back there
+        owner = Repeat(0)(arange(shape_i(x, self.axis)), repeats)
+        return [inc_subtensor(getitem(zeros_like(x), _along(self.axis, owner)), gz), None]
+
+    def R_op(self, inputs, eval_points):
+        return [None if eval_points[0] is None else self(eval_points[0], inputs[1])]
+
+
+def repeat(x, repeats, axis: int | None = None):
+    """numpy's repeat: each entry along `axis` (of the flattened array when None) repeated."""
+    x = as_tensor_variable(x)
+    if axis is None:
+        x, axis = flatten(x), 0
+    return Repeat(_check_axis(x, axis, "repeat"))(x, repeats)
+
+
+def _reps_list(reps) -> list:
+    if isinstance(reps, (list, tuple)):
+        return list(reps)
+    v = as_tensor_variable(reps)
+    if v.type.ndim == 0:
+        return [v]
+    vec = shape_vector(v)
+    return [getitem(vec, i) for i in range(get_vector_length(vec))]
+
+
+def tile(x, reps, ndim: int | None = None):
+    """x repeated as a block `reps` times along each axis (numpy's tile)."""
+    x = as_tensor_variable(x)
+    reps = _reps_list(reps)
+    d = max(x.type.ndim, len(reps), ndim or 0)
+    x = DimShuffle(x.type.ndim, ["x"] * (d - x.type.ndim) + list(range(x.type.ndim)))(x)
+    reps = [1] * (d - len(reps)) + reps
+    # (r0, s0, r1, s1, ...): every block is a broadcast copy; merging pairs lays them out
+    interleaved = DimShuffle(d, [p for a in range(d) for p in ("x", a)])(x)
+    lengths = [shape_i(x, a) for a in range(d)]
+    blocks = alloc(interleaved, *[n for r, s in zip(reps, lengths) for n in (r, s)])
+    return reshape(blocks, [tm.mul(r, s) for r, s in zip(reps, lengths)], ndim=d)
+
+
+def roll(x, shift, axis=None):
+    """x shifted by `shift` positions along `axis`, wrapping around (numpy's roll)."""
+    x = as_tensor_variable(x)
+    if axis is None:
+        return reshape(roll(flatten(x), shift, 0), shape(x), ndim=x.type.ndim)
+    if isinstance(axis, (list, tuple)):
+        shifts = shift if isinstance(shift, (list, tuple)) else [shift] * len(axis)
+        for s, a in zip(shifts, axis):
+            x = roll(x, s, a)
+        return x
+    axis = _check_axis(x, axis, "roll")
+    n = shape_i(x, axis)
+    start = tm.sub(n, tm.mod(shift, tm.maximum(n, 1)))  # mod by at least 1: empty axes
+    return concatenate([getitem(x, _along(axis, slice(start, None))),
+                        getitem(x, _along(axis, slice(None, start)))], axis=axis)
+
+
+# --- diagonals ---------------------------------------------------------------------------
+def diagonal(a, offset: int = 0, axis1: int = 0, axis2: int = 1):
+    """The diagonal `offset` of the (axis1, axis2) planes, as a last axis (numpy's diagonal)."""
+    a = as_tensor_variable(a)
+    axis1, axis2 = _check_axis(a, axis1, "diagonal"), _check_axis(a, axis2, "diagonal")
+    if axis1 == axis2:
+        raise ValueError("diagonal: axis1 and axis2 must differ")
+    offset = int(offset)
+    row0, col0 = max(-offset, 0), max(offset, 0)
+    length = tm.maximum(tm.minimum(shape_i(a, axis1) - row0, shape_i(a, axis2) - col0), 0)
+    i = arange(length)
+    key = [slice(None)] * a.type.ndim
+    key[axis1], key[axis2] = i + row0, i + col0
+    out = getitem(a, tuple(key))
+    # numpy's indexing puts the diagonal where the pair was (adjacent) or first; move it last
+    at = min(axis1, axis2) if abs(axis1 - axis2) == 1 else 0
+    order = [ax for ax in range(out.type.ndim) if ax != at] + [at]
+    return DimShuffle(out.type.ndim, order)(out) if order != list(range(out.type.ndim)) else out
+
+
+def diag(v, k: int = 0):
+    """A matrix with `v` on diagonal k (v a vector), or the diagonal k of a matrix v."""
+    v = as_tensor_variable(v)
+    if v.type.ndim == 2:
+        return diagonal(v, k)
+    if v.type.ndim != 1:
+        raise ValueError(f"diag takes a vector or a matrix, got {v.type}")
+    k = int(k)
+    n = shape_i(v, 0)
+    size = n + abs(k)
+    i = arange(n)
+    square = zeros((size, size), dtype=v.type.dtype)
+    return set_subtensor(square[i + max(-k, 0), i + max(k, 0)], v)
+
+
+__all__ = [
+    "CumOp", "Repeat", "cumprod", "cumsum", "diag", "diagonal", "diff", "repeat", "roll",
+    "squeeze", "tile",
+]
