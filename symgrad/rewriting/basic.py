@@ -20,6 +20,7 @@ from symgrad.scalar import math as sm
 from symgrad.tensor.basic import Alloc
 from symgrad.tensor.elemwise import DimShuffle, Elemwise
 from symgrad.tensor.shape import ShapeI
+from symgrad.tensor.type import TensorType
 
 
 # --- merge ------------------------------------------------------------------------------------
@@ -74,6 +75,8 @@ def local_constant_folding(fgraph, node):
     """op(constants...) -> constant"""
     if not node.inputs or not all(isinstance(i, Constant) for i in node.inputs):
         return None
+    if not all(isinstance(o.type, TensorType) for o in node.outputs):
+        return None  # only arrays become constants (not random generators, for one)
     if isinstance(node.op, DimShuffle) and node.op.is_broadcast_only:
         return None  # a free view that keeps the constant printable as a number
     cells = [[None] for _ in node.outputs]
@@ -82,9 +85,7 @@ def local_constant_folding(fgraph, node):
     for out, (value,) in zip(node.outputs, cells):
         if np.size(value) > _FOLD_LIMIT:
             return None
-        value = np.asarray(value, dtype=out.type.dtype) if hasattr(out.type, "broadcastable") \
-            else value
-        results.append(out.type.make_constant(value))
+        results.append(out.type.make_constant(np.asarray(value, dtype=out.type.dtype)))
     return results
 
 

@@ -36,6 +36,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("stabilize", 1.5, (FAST_RUN,), "numerically safer forms: log1p, softplus, expm1"),
     Phase("specialize", 2, (FAST_RUN,), "faster forms: sqr, sqrt, reciprocal, neg, sub"),
     Phase("fusion", 3, (FAST_RUN,), "connected Elemwise nodes -> one Elemwise(Composite)"),
+    Phase("inplace", 49.5, (FAST_RUN,), "reuse input memory (empty: outputs get fresh memory)"),
     Phase("merge_final", 100, _BOTH, "merge what the earlier phases made equal"),
 )
 _by_name = {p.name: p for p in PHASES}

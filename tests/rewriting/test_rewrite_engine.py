@@ -109,7 +109,7 @@ def test_rewrite_using_a_foreign_variable_is_refused():
 def test_phase_table_order_and_modes():
     names = [p.name for p in db.PHASES]
     assert names == ["merge", "useless", "canonicalize", "stabilize", "specialize", "fusion",
-                     "merge_final"]
+                     "inplace", "merge_final"]
     positions = [p.position for p in db.PHASES]
     assert positions == sorted(positions)
     assert [p.name for p in db.phases_for("fast_compile")] == ["merge", "useless", "merge_final"]

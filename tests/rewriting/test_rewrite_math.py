@@ -55,6 +55,8 @@ def test_division_by_a_constant_becomes_a_multiplication():
     assert canonical_text([x], expr) == "(0.25 * x)"
     check_against_numpy([x], expr, [A], A / 4)
     assert canonical_text([x], 3.0 / x) == "(3.0 / x)"
+    assert canonical_text([x], 1.0 / x) == "reciprocal(x)"
+    check_against_numpy([x], 1.0 / x, [A], 1 / A)
     check_against_numpy([x], 3.0 / x, [A], 3 / A)
 
 
