@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from symgrad.graph.basic import Constant
+from symgrad.graph.basic import Constant, Variable
 from symgrad.graph.fgraph import FunctionGraph
 from symgrad.rewriting.db import register
 from symgrad.rewriting.engine import (
     GraphRewriter,
     constant_equals,
+    constant_value,
     node_rewriter,
     report_failure,
 )
@@ -21,6 +22,7 @@ from symgrad.tensor.basic import Alloc
 from symgrad.tensor.elemwise import DimShuffle, Elemwise
 from symgrad.tensor.shape import ShapeI
 from symgrad.tensor.type import TensorType
+from symgrad.tensor.variable import TensorConstant
 
 
 # --- merge ------------------------------------------------------------------------------------
@@ -69,23 +71,39 @@ merge = register("merge", "merge_final")(MergeRewriter())
 _FOLD_LIMIT = 1 << 20  # elements: larger results stay computed at run time rather than stored
 
 
+def tensor_constant(value, dtype: str, ndim: int) -> Variable:
+    """`value` as a constant of `dtype` with `ndim` dims: a 0-d constant broadcast by a
+    DimShuffle when it is a single number (as Elemwise pads literals, and pp prints them)."""
+    arr = np.asarray(value, dtype=dtype)
+    if arr.size == 1:
+        const = TensorConstant(TensorType(dtype, ()), arr.reshape(()).copy())
+        return DimShuffle(0, ("x",) * ndim)(const) if ndim else const
+    arr = arr.reshape((1,) * (ndim - arr.ndim) + arr.shape)
+    return TensorConstant(TensorType(dtype, tuple(n == 1 for n in arr.shape)), arr.copy())
+
+
 @register("useless", "canonicalize", "stabilize", "specialize")
 @node_rewriter()
 def local_constant_folding(fgraph, node):
     """op(constants...) -> constant"""
-    if not node.inputs or not all(isinstance(i, Constant) for i in node.inputs):
-        return None
-    if not all(isinstance(o.type, TensorType) for o in node.outputs):
+    if not node.inputs or not all(isinstance(o.type, TensorType) for o in node.outputs):
         return None  # only arrays become constants (not random generators, for one)
     if isinstance(node.op, DimShuffle) and node.op.is_broadcast_only:
         return None  # a free view that keeps the constant printable as a number
+    values = [constant_value(i) for i in node.inputs]
+    if any(v is None for v in values):
+        return None
     cells = [[None] for _ in node.outputs]
-    node.op.perform(node, [i.data for i in node.inputs], cells)
+    node.op.perform(node, values, cells)
     results = []
     for out, (value,) in zip(node.outputs, cells):
         if np.size(value) > _FOLD_LIMIT:
             return None
-        results.append(out.type.make_constant(np.asarray(value, dtype=out.type.dtype)))
+        value = np.asarray(value, dtype=out.type.dtype)
+        if value.size == 1 and all(out.type.broadcastable):
+            results.append(tensor_constant(value, out.type.dtype, out.type.ndim))
+        else:
+            results.append(out.type.make_constant(value))
     return results
 
 

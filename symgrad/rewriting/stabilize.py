@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 
 from symgrad.graph.basic import Variable
-from symgrad.rewriting.basic import is_elemwise
+from symgrad.rewriting.basic import is_elemwise, tensor_constant
 from symgrad.rewriting.db import register
 from symgrad.rewriting.engine import constant_equals, node_rewriter
-from symgrad.rewriting.math import fit_type, tensor_constant
+from symgrad.rewriting.math import fit_type
 from symgrad.scalar import basic as sb
 from symgrad.scalar import math as sm
 from symgrad.scalar.type import float_dtypes
@@ -22,9 +22,14 @@ from symgrad.tensor.elemwise import CAReduce, DimShuffle
 
 
 def negation_of(var: Variable):
-    """y when var is -y or -1 * y, else None."""
+    """y when var is -y, -1 * y, or a sum of such terms (y is then the sum of the y's)."""
     if is_elemwise(var, sb.Neg):
         return var.owner.inputs[0]
+    if is_elemwise(var, sb.Add):
+        terms = [negation_of(t) for t in var.owner.inputs]
+        if any(t is None for t in terms):
+            return None
+        return tm.add(*terms)
     if is_elemwise(var, sb.Mul) and constant_equals(var.owner.inputs[0], -1):
         rest = var.owner.inputs[1:]
         return rest[0] if len(rest) == 1 else tm.mul(*rest)
