@@ -133,3 +133,15 @@ def test_alloc_to_another_shape_is_kept():
     assert optimized_text([r, m], w) == "Alloc(r, Shape_i{0}(m), Shape_i{1}(m))"
     check_against_numpy([r, m], w, [np.array([[1.0, 2.0, 3.0]]), np.zeros((2, 3))],
                         np.array([[1.0, 2.0, 3.0]] * 2))
+
+
+def test_constant_folding_sees_through_broadcasting():
+    v = T.dvector("v")
+    expr = v ** (T.constant(2) - T.constant(1))  # the exponent is broadcast before it is folded
+    assert pp(expr) == "(v ** (2 - 1))"
+    assert optimized_text([v], expr, "fast_compile") == "v"
+    check_against_numpy([v], expr, [np.array([1.5, -2.0])], [1.5, -2.0])
+    w = T.dvector("w")
+    update = w - 0.1 * T.grad(0.01 * T.sum(w ** 2), w)
+    assert optimized_text([w], update) == "(0.998 * w)"
+    check_against_numpy([w], update, [np.array([1.0, -2.0])], [0.998, -1.996])

@@ -109,3 +109,10 @@ def test_logsumexp_is_guarded():
     v = T.dvector("v")
     whole = T.log(T.sum(T.exp(v)))
     assert compiled([v], whole)(np.array([1000.0, 1000.0])) == 1000.0 + np.log(2)
+
+
+def test_sigmoid_of_a_sum():
+    a, b = T.dvectors("a", "b")
+    expr = 1 / (1 + T.exp(-a - b))
+    assert canonical_text([a, b], expr) == "sigmoid((a + b))"
+    check_against_numpy([a, b], expr, [X, X[::-1]], sps.expit(X + X[::-1]))
