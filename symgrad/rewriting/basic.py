@@ -18,9 +18,9 @@ from symgrad.rewriting.engine import (
 )
 from symgrad.scalar import basic as sb
 from symgrad.scalar import math as sm
-from symgrad.tensor.basic import Alloc
+from symgrad.tensor.basic import Alloc, as_tensor_variable, cast
 from symgrad.tensor.elemwise import DimShuffle, Elemwise
-from symgrad.tensor.shape import ShapeI
+from symgrad.tensor.shape import ShapeI, shape_i
 from symgrad.tensor.type import TensorType
 from symgrad.tensor.variable import TensorConstant
 
@@ -197,3 +197,45 @@ def local_useless_alloc(fgraph, node):
         if not same and not (x.type.broadcastable[axis] and constant_equals(s, 1)):
             return None
     return [x]
+
+
+# --- shapes -----------------------------------------------------------------------------------
+def _built_only_from_graph(fgraph: FunctionGraph, var: Variable, forbidden) -> bool:
+    """Whether `var` (new nodes down to the graph's variables) avoids `forbidden` variables."""
+    stack, seen = [var], set()
+    while stack:
+        v = stack.pop()
+        if v in forbidden:
+            return False
+        if v in seen or v in fgraph.variables:
+            continue
+        seen.add(v)
+        if v.owner is not None:
+            stack.extend(v.owner.inputs)
+    return True
+
+
+@register("canonicalize", "stabilize", "specialize")
+@node_rewriter([ShapeI])
+def local_shape_i_of_result(fgraph, node):
+    """Shape_i{k}(op(x, ...)) -> dimension k from op.infer_shape and the inputs' shapes"""
+    (var,) = node.inputs
+    producer = var.owner
+    if producer is None or not hasattr(producer.op, "infer_shape"):
+        return None
+    shapes = [tuple(shape_i(i, d) for d in range(i.type.ndim))
+              if isinstance(i.type, TensorType) else None for i in producer.inputs]
+    try:
+        out_shapes = producer.op.infer_shape(fgraph, producer, shapes)
+    except NotImplementedError:
+        return None
+    if out_shapes is None or out_shapes[var.index] is None:
+        return None
+    dim = as_tensor_variable(out_shapes[var.index][node.op.i])
+    if dim.type.ndim != 0 or dim.type.dtype not in ("int8", "int16", "int32", "int64",
+                                                    "uint8", "uint16", "uint32"):
+        return None
+    dim = cast(dim, "int64")
+    if not _built_only_from_graph(fgraph, dim, set(producer.outputs)):
+        return None  # the op reads its own output's shape: nothing to gain
+    return [dim]

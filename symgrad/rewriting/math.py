@@ -241,7 +241,7 @@ def local_neg_to_mul(fgraph, node):
 
 
 # --- fill -------------------------------------------------------------------------------------
-@register("canonicalize")
+@register("canonicalize", "stabilize", "specialize")
 @node_rewriter([Elemwise])
 def local_fill_sink(fgraph, node):
     """f(fill(a, b), c) -> fill(a, f(b, c)): fills move outwards until useless_fill drops them"""
@@ -370,7 +370,7 @@ def _sum(terms):
 
 
 # --- dimshuffles ------------------------------------------------------------------------------
-@register("canonicalize")
+@register("canonicalize", "stabilize", "specialize")
 @node_rewriter([DimShuffle])
 def local_dimshuffle_lift(fgraph, node):
     """DimShuffle(f(a, b)) -> f(DimShuffle(a), DimShuffle(b)): layout changes move to inputs"""

@@ -145,3 +145,14 @@ def test_constant_folding_sees_through_broadcasting():
     update = w - 0.1 * T.grad(0.01 * T.sum(w ** 2), w)
     assert optimized_text([w], update) == "(0.998 * w)"
     check_against_numpy([w], update, [np.array([1.0, -2.0])], [0.998, -1.996])
+
+
+def test_shape_of_a_result_comes_from_its_inputs():
+    m = T.dmatrix("m")
+    y = T.exp(m) + 1.0
+    n = shape_i(y, 1)
+    assert pp(n) == "Shape_i{1}((exp(m) + 1.0))"
+    f = compiled([m], n)
+    (node,) = f.maker.fgraph.toposort()
+    assert str(node.op) == "Shape_i{1}" and node.inputs == f.maker.fgraph.inputs
+    check_against_numpy([m], n, [np.zeros((2, 3))], np.int64(3))
