@@ -228,7 +228,8 @@ def local_softmax_crossentropy_grad(fgraph, node):
     dy, s = node.inputs
     inner = dy.owner
     if node.op.axis != 1 or inner is None \
-            or not isinstance(inner.op, CrossentropyCategorical1HotGrad) or inner.inputs[1] is not s:
+            or not isinstance(inner.op, CrossentropyCategorical1HotGrad) \
+            or inner.inputs[1] is not s:
         return None
     g, _, labels = inner.inputs
     # no division by the labelled probability, which underflows to 0 for confident mistakes
