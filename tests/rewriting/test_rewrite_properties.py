@@ -67,3 +67,66 @@ def test_modes_agree_on_values_and_gradients(tree, seed):
         for got, want in zip(results[optimizer], results[None]):
             np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9,
                                        err_msg=f"{optimizer}: {tree}")
+
+
+# Mixed shapes and dtypes: a float32 matrix, a float64 row and an int8 vector, with
+# broadcasting, transposes, reductions and casts between them.
+MIXED_UNARY = {
+    "neg": lambda a: -a,
+    "tanh": T.tanh,
+    "log1p_sqr": lambda a: T.log(1 + a * a),
+    "double": lambda a: 2 * a,
+    "third": lambda a: a / 3,
+    "sqr": lambda a: a ** 2,
+    "softplus_form": lambda a: T.log(1 + T.exp(T.tanh(a))),
+    "row_sum": lambda a: T.sum(a, axis=0, keepdims=True) + a,
+    "transpose_twice": lambda a: a.T.T,
+    "fill": lambda a: T.fill(a, 0.5) + a,
+    "as_float32": lambda a: T.cast(a, "float32"),
+}
+MIXED_BINARY = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "cancel": lambda a, b: (a + b) - b,
+    "ratio": lambda a, b: a * (1 + b * b) / (1 + b * b),
+}
+mixed_trees = st.recursive(
+    st.sampled_from(["m", "r", "i", "1.5"]),
+    lambda sub: st.one_of(
+        st.tuples(st.sampled_from(sorted(MIXED_UNARY)), sub),
+        st.tuples(st.sampled_from(sorted(MIXED_BINARY)), sub, sub)),
+    max_leaves=6)
+
+
+def build_mixed(tree, env):
+    if isinstance(tree, str):
+        return env[tree] if tree in env else T.constant(np.full((1, 1), float(tree)))
+    name, *args = tree
+    built = [build_mixed(a, env) for a in args]
+    if len(built) == 1:
+        return MIXED_UNARY[name](*built)
+    return MIXED_BINARY[name](*built)
+
+
+@settings(max_examples=30, deadline=None)
+@given(tree=mixed_trees, seed=st.integers(0, 2 ** 16))
+def test_modes_agree_with_broadcasting_and_mixed_dtypes(tree, seed):
+    m = T.fmatrix("m")
+    r = T.drow("r")
+    i = T.bvector("i")
+    expr = build_mixed(tree, {"m": m, "r": r, "i": i.dimshuffle("x", 0)})
+    expr = expr + T.zeros_like(m, dtype=expr.dtype)  # every case is a full matrix
+    rng = np.random.default_rng(seed)
+    values = [rng.uniform(-1, 1, size=(2, 3)).astype("float32"),
+              rng.uniform(-1, 1, size=(1, 3)), rng.integers(-3, 4, size=3).astype("int8")]
+    results = {}
+    for optimizer in (None, "fast_compile", "fast_run"):
+        f = compiled([m, r, i], expr, optimizer)
+        out = f(*values)
+        assert out.dtype == expr.dtype and out.shape == (2, 3), (optimizer, tree)
+        results[optimizer] = out
+    tol = 1e-5  # float32 intermediates: a stabilised form may round differently
+    for optimizer in ("fast_compile", "fast_run"):
+        np.testing.assert_allclose(results[optimizer], results[None], rtol=tol, atol=tol,
+                                   err_msg=f"{optimizer}: {tree}")
