@@ -151,7 +151,19 @@ def test_optimizer_verbose_prints_each_replacement(capsys):
     with config.change_flags(optimizer_verbose=True):
         compiled([x], T.log(1 + x))
     out = capsys.readouterr().out
-    assert "local_log1p" in out
+    assert out.splitlines() == ["rewrite local_add_canonizer: (1 + x) -> (1.0 + x)",
+                                "rewrite local_log1p: log((1.0 + x)) -> log1p(x)"]
+    y = T.dscalar("y")
+    with config.change_flags(optimizer_verbose=True):
+        compiled([y], T.grad(y ** 2, y))
+    assert capsys.readouterr().out.splitlines()[:4] == [
+        "rewrite local_useless_fill: fill((y ** 2), 1.0) -> 1.0",
+        "rewrite local_constant_folding: (1.0 * 2) -> 2.0",
+        "rewrite local_constant_folding: (2 - 1) -> 1",
+        "rewrite local_useless_right_neutral: (y ** 1) -> y",
+    ]
+    compiled([y], T.log(1 + y))
+    assert capsys.readouterr().out == ""  # quiet unless asked
 
 
 def test_rewrite_times_for_the_tutorial_graphs_are_small():
