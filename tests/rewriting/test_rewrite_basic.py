@@ -82,6 +82,7 @@ def test_fill_of_another_shape_is_kept():
 def test_useless_cast_and_identity():
     x = T.dvector("x")
     y = T.exp(T.cast(x, "float64")) + T.tensor_copy(x)
+    assert pp(y) == "(exp(x) + identity(x))"
     assert optimized_text([x], y, "fast_compile") == "(exp(x) + x)"
     i = T.ivector("i")
     kept = T.cast(i, "float64")
@@ -92,6 +93,7 @@ def test_useless_cast_and_identity():
 def test_useless_dimshuffle_and_merged_dimshuffles():
     m = T.dmatrix("m")
     y = m.dimshuffle(1, 0).dimshuffle(1, 0)
+    assert pp(y) == "m.T.T"
     f = compiled([m], y, "fast_compile")
     assert node_ops(f) == [] and f.maker.fgraph.outputs[0] is f.maker.fgraph.inputs[0]
     z = m.dimshuffle(1, 0, "x").dimshuffle(1, 0, 2)
