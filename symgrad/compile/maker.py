@@ -36,10 +36,7 @@ class FunctionMaker:
         t0 = time.perf_counter()
         if not optimized:
             fgraph.attach_feature(ReplacementHistory())
-            rewriting.optimize(fgraph, self.mode.optimizer)
-            if config.optimizer_verbose:
-                for reason, old, new in fgraph.history.entries:
-                    print(f"rewrite {reason}: {old} -> {new}")
+            rewriting.optimize(fgraph, self.mode.optimizer)  # prints if optimizer_verbose
         t1 = time.perf_counter()
         self.linker = self.mode.make_linker()
         self.runner = self.linker.make_runner(fgraph)

@@ -64,7 +64,10 @@ class _Printer:
         self.lines: list[str] = []
         self.composites: list = []
 
-    def variable(self, var: Variable, prefix: str = "", level: int = 0) -> None:
+    def variable(self, var: Variable, prefix: str = "", level: int = 0,
+                 continuation: str = "") -> None:
+        """Print var's line after `prefix`, its inputs below it after `continuation` (the bars
+        of the ancestors that still have inputs to come)."""
         if self.depth >= 0 and level >= self.depth:
             return
         type_text = f" <{var.type}>" if self.print_type else ""
@@ -83,9 +86,10 @@ class _Printer:
         if node in self.done or (self.stop_on_name and var.name and level > 0):
             return
         self.done.add(node)
-        child_prefix = (" " * len(prefix)) + " |"
-        for inp in node.inputs:
-            self.variable(inp, child_prefix, level + 1)
+        last = len(node.inputs) - 1
+        for k, inp in enumerate(node.inputs):
+            self.variable(inp, continuation + " |", level + 1,
+                          continuation + ("  " if k == last else " |"))
 
     def inner_graphs(self) -> None:
         if not self.composites:
@@ -100,7 +104,7 @@ class _Printer:
             names = {v: f"i{k}" for k, v in enumerate(composite.inputs)}
             inner = _Printer(self.ids, self.print_type, -1, None, False, names)
             for out in composite.outputs:
-                inner.variable(out, " >")
+                inner.variable(out, " >", continuation="  ")
             self.lines += inner.lines
 
 
