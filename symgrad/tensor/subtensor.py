@@ -272,6 +272,48 @@ class AdvancedSubtensor(_IndexOp):
     L_op = Subtensor.L_op
     R_op = Subtensor.R_op
 
+    def infer_shape(self, fgraph, node, shapes):
+        x_shape = shapes[0]
+        groups = split_index_inputs(self.entries, node.inputs[1:])
+        shape_groups = split_index_inputs(self.entries, shapes[1:])
+        out, adv_at, adv_positions, adv_shapes, dim = [], None, [], [], 0
+        for pos, (entry, ins, in_shapes) in enumerate(zip(self.entries, groups, shape_groups)):
+            if entry == "x":
+                out.append(1)
+            elif isinstance(entry, tuple):
+                out.append(slice_length(entry, ins, x_shape[dim]))
+                dim += 1
+            else:
+                adv_positions.append(pos)
+                adv_at = len(out) if adv_at is None else adv_at
+                if ins[0].type.dtype == "bool":  # a mask selects as many entries as it has True
+                    adv_shapes.append((tm.sum(ins[0]),))
+                    dim += ins[0].type.ndim
+                else:
+                    adv_shapes.append(tuple(in_shapes[0]))
+                    dim += 1
+        out.extend(x_shape[dim:])
+        adv_ndim = max(len(s) for s in adv_shapes)
+        adv_out = []
+        for d in range(adv_ndim):
+            lengths = [s[d - adv_ndim + len(s)] for s in adv_shapes
+                       if d - adv_ndim + len(s) >= 0]
+            adv_out.append(_broadcast_length(lengths))
+        adjacent = adv_positions == list(range(adv_positions[0], adv_positions[-1] + 1))
+        at = adv_at if adjacent else 0
+        return [tuple(out[:at] + adv_out + out[at:])]
+
+
+def _broadcast_length(lengths):
+    """The length of broadcasting axes of these lengths (valid ones: equal, or 1)."""
+    if len(lengths) == 1:
+        return lengths[0]
+    longest = tm.maximum(*lengths[:2])
+    shortest = tm.minimum(*lengths[:2])
+    for n in lengths[2:]:
+        longest, shortest = tm.maximum(longest, n), tm.minimum(shortest, n)
+    return switch(tm.eq(shortest, 0), 0, longest)
+
 
 def slice_length(entry, values, n):
     """Symbolic length of `range(n)[slice]` by Python's rules (negative and clipped bounds)."""
@@ -480,6 +522,7 @@ def advanced_inc_subtensor1(x, y, indices):
 
 
 def advanced_set_subtensor1(x, y, indices):
+    """x with x[indices[k]] replaced by y[k] along the first axis."""
     return set_subtensor(getitem(as_tensor_variable(x), as_tensor_variable(indices)), y)
 
 

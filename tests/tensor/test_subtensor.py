@@ -42,7 +42,7 @@ def test_constant_keys_match_numpy(key, rng):
     expected = xv[key]
     _check_type_matches(out, expected)
     check_against_numpy([x], out, [xv], expected)
-    if out is not x and isinstance(out.owner.op, T.Subtensor):
+    if out is not x:
         check_infer_shape([x], out, [xv])
 
 
@@ -57,6 +57,8 @@ def test_boolean_masks(rng):
     xv = rng.standard_normal((4, 3))
     check_against_numpy([x], x[x > 0], [xv], xv[xv > 0])
     check_against_numpy([x], x[:, xv[0] > 0], [xv], xv[:, xv[0] > 0])
+    check_infer_shape([x], x[x > 0], [xv])
+    check_infer_shape([x], x[None, 1:, xv[0] > 0], [xv])
     m = T.bvector("m")  # an integer vector is an index array, a bool vector a mask
     check_against_numpy([x], x[T.cast(x[:, 0] > 0, "bool")], [xv], xv[xv[:, 0] > 0])
     assert x[m].type.ndim == 2
@@ -238,6 +240,8 @@ def test_random_mixed_keys_match_numpy(data):
     _check_type_matches(out, expected)
     got = theano.function([x], out)(xv)
     np.testing.assert_array_equal(got, expected)
+    if out is not x:
+        check_infer_shape([x], out, [xv])
 
 
 def test_printed_forms():
