@@ -65,12 +65,15 @@ class CumOp(Op):
 
     def make_node(self, x) -> Apply:
         x = as_tensor_variable(x)
+        # integers accumulate in 64 bits, as numpy and T.sum do
+        dtype = {"b": "int64", "i": "int64", "u": "uint64"}.get(np.dtype(x.type.dtype).kind,
+                                                                 x.type.dtype)
         if self.axis is None:
-            out = TensorType(x.type.dtype, (False,))()
+            out = TensorType(dtype, (False,))()
         else:
             if not 0 <= self.axis < x.type.ndim:
                 raise ValueError(f"{self}: {x} has no axis {self.axis}")
-            out = x.type()
+            out = TensorType(dtype, x.type.broadcastable)()
         return Apply(self, [x], [out])
 
     def perform(self, node, inputs, output_storage) -> None:

@@ -289,9 +289,10 @@ def reshape(x, newshape, ndim: int | None = None):
     return Reshape(ndim)(x, vec)
 
 
-def flatten(x, ndim: int = 1):
-    """x with its trailing dimensions merged so that `ndim` remain (`outdim` in Theano)."""
+def flatten(x, ndim: int = 1, outdim: int | None = None):
+    """x with its trailing dimensions merged so that `ndim` remain (`outdim` in old Theano)."""
     x = as_tensor_variable(x)
+    ndim = outdim if outdim is not None else ndim
     if not 1 <= ndim <= max(x.type.ndim, 1):
         raise ValueError(f"flatten: ndim={ndim} for a {x.type.ndim}-d array")
     kept = [shape_i(x, i) for i in range(ndim - 1)]

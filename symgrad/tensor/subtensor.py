@@ -44,6 +44,8 @@ def _entry_of(item) -> tuple[object, list]:
         return ("s",) + tuple(f is not None for f in fields), inputs
     if isinstance(item, (bool, np.bool_)):
         raise TypeError("indexing with a Python bool is not supported; use a boolean array")
+    if isinstance(item, (list, tuple)) and np.asarray(item).size == 0:
+        item = np.zeros(np.shape(item), dtype="int64")  # numpy reads x[[]] as integer indexing
     v = as_tensor_variable(item)
     if v.type.dtype not in discrete_dtypes:
         raise TypeError(f"an index must hold integers or booleans, got {item} ({v.type})")
@@ -471,6 +473,10 @@ def _write(x, y, set_instead_of_inc: bool):
                         f"of indexing, like set_subtensor(x[2:], y); got {x}")
     base, *index_inputs = node.inputs
     y = as_tensor_variable(y)
+    if isinstance(y, Constant) and y.type.dtype != base.type.dtype:
+        exact = y.data.astype(base.type.dtype)
+        if np.array_equal(exact, y.data):  # a literal like 0.5 fits a float32 array exactly
+            y = as_tensor_variable(exact)
     if y.type.dtype != base.type.dtype and upcast(base.type.dtype, y.type.dtype) == \
             base.type.dtype:
         y = cast(y, base.type.dtype)

@@ -100,8 +100,8 @@ class _TensorOperators:
             shape = shape[0]
         return _shape.reshape(self, shape, ndim=ndim)
 
-    def flatten(self, ndim=1):
-        return _shape.flatten(self, ndim)
+    def flatten(self, ndim=1, outdim=None):
+        return _shape.flatten(self, ndim, outdim)
 
     def ravel(self):
         return _shape.flatten(self, 1)

@@ -26,9 +26,14 @@ def test_cumulative_ops(name, axis, rng):
 
 def test_cumulative_dtypes_and_rop(rng):
     i = T.ivector("i")
-    assert T.cumsum(i).dtype == "int32"
-    check_against_numpy([i], T.cumsum(i), [np.array([1, 2, 3], "int32")],
-                        np.array([1, 3, 6], "int32"))
+    b = T.tensor("bool", shape=(None,), name="b")
+    iv = np.array([1, 2, 3], "int32")
+    assert T.cumsum(i).dtype == np.cumsum(iv).dtype == "int64"
+    check_against_numpy([i], T.cumsum(i), [iv], np.cumsum(iv))
+    check_against_numpy([i], T.cumprod(i), [iv], np.cumprod(iv))
+    check_against_numpy([b], T.cumsum(b), [np.array([True, False, True])], [1, 1, 2])
+    f = T.fvector("f")
+    assert T.cumsum(f).dtype == "float32"
     x, v = T.dvectors("x", "v")
     xv, vv = rng.uniform(0.5, 1.5, 4), rng.standard_normal(4)
     for out in (T.cumsum(x) ** 2, T.cumprod(x)):

@@ -109,6 +109,19 @@ def test_shape_entries_and_broadcastable_axes(rng):
     check_against_numpy([r], r[:, 1:][:, None], [rv], rv[:, 1:][:, None])
 
 
+def test_empty_lists_and_float32_literals(rng):
+    x = T.fmatrix("x")
+    xv = rng.standard_normal((3, 2)).astype("float32")
+    check_against_numpy([x], x[[]], [xv], xv[[]])
+    want = xv.copy()
+    want[0] = 0.5
+    out = T.set_subtensor(x[0], 0.5)  # a float64 literal that float32 holds exactly
+    assert out.dtype == "float32"
+    check_against_numpy([x], out, [xv], want)
+    with pytest.raises(TypeError, match="lose precision"):
+        T.set_subtensor(x[0], T.dscalar())
+
+
 def test_index_errors():
     x = T.dmatrix("x")
     with pytest.raises(IndexError):
