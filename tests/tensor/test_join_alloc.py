@@ -122,7 +122,9 @@ def test_arange_matches_numpy(start, stop, step):
 def test_arange_dtypes_and_floats():
     assert T.arange(5).dtype == "int64"
     assert T.arange(T.iscalar()).dtype == "int64"
-    assert T.arange(0.5, 3).dtype == "float64"
+    assert T.arange(T.dscalar(), 3).dtype == "float64"
+    assert T.arange(T.fscalar(), T.iscalar()).dtype == "float64"  # int32 needs float64
+    assert T.arange(T.fscalar(), 3).dtype == "float32"
     assert T.arange(5, dtype="int32").dtype == "int32"
     check_against_numpy([], T.arange(0.5, 2.0, 0.25), [], np.arange(0.5, 2.0, 0.25))
     s = T.dscalar("s")
