@@ -174,3 +174,21 @@ def test_argmax_argmin_and_max_gradient(rng):
     tied = np.array([[1.0, 3.0, 3.0], [0.0, -1.0, 2.0]])
     check_against_numpy([x], g, [tied], [[0, 1, 1], [0, 0, 1]])
     verify_grad(lambda a: T.max(a, axis=0), [xv], rng=rng)
+
+
+@settings(max_examples=30, deadline=None)
+@given(shape=st.lists(st.integers(0, 3), min_size=1, max_size=3), data=st.data())
+def test_repeat_tile_roll_random_shapes(shape, data):
+    xv = np.arange(int(np.prod(shape)), dtype="float64").reshape(shape)
+    x = T.tensor("float64", shape=(None,) * len(shape), name="x")
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1), label="axis")
+    counts = data.draw(st.one_of(st.integers(0, 3), st.lists(st.integers(0, 3), min_size=shape[
+        axis], max_size=shape[axis])), label="counts")
+    reps = data.draw(st.lists(st.integers(0, 2), min_size=1, max_size=4), label="reps")
+    shift = data.draw(st.integers(-5, 5), label="shift")
+    f = theano.function([x], [T.repeat(x, np.asarray(counts, dtype="int64"), axis=axis),
+                              T.tile(x, reps), T.roll(x, shift, axis), T.roll(x, shift)])
+    want = [np.repeat(xv, counts, axis=axis), np.tile(xv, reps), np.roll(xv, shift, axis),
+            np.roll(xv, shift)]
+    for got, expected in zip(f(xv), want):
+        np.testing.assert_array_equal(got, expected)

@@ -149,3 +149,21 @@ def test_eye_tri_tril_triu(k, rng):
     verify_grad(lambda a: T.tril(a, k) + T.triu(a, k) * 2, [xv], rng=rng)
     y = T.dmatrix("y")
     check_against_numpy([y], T.identity_like(y), [np.zeros((2, 3))], np.eye(2, 3))
+
+
+@settings(max_examples=30, deadline=None)
+@given(shape=st.lists(st.integers(0, 3), min_size=1, max_size=3), data=st.data())
+def test_join_and_stack_random_shapes(shape, data):
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1), label="axis")
+    lengths = data.draw(st.lists(st.integers(0, 3), min_size=1, max_size=3), label="lengths")
+    values = []
+    for n in lengths:
+        s = list(shape)
+        s[axis] = n
+        values.append(np.random.default_rng(n).standard_normal(s))
+    xs = [T.tensor("float64", shape=(None,) * len(shape)) for _ in values]
+    check_against_numpy(xs, T.concatenate(xs, axis=axis), values,
+                        np.concatenate(values, axis=axis))
+    same = [np.full(shape, float(k)) for k in range(len(lengths))]
+    stack_axis = data.draw(st.integers(-len(shape) - 1, len(shape)), label="stack_axis")
+    check_against_numpy(xs, T.stack(xs, axis=stack_axis), same, np.stack(same, axis=stack_axis))
