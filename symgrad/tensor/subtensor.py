@@ -20,7 +20,7 @@ from symgrad.graph.op import Op
 from symgrad.scalar.type import discrete_dtypes, upcast
 from symgrad.tensor import math as tm
 from symgrad.tensor.basic import as_tensor_variable, cast, switch, zeros_like
-from symgrad.tensor.shape import shape_i
+from symgrad.tensor.shape import get_vector_length, shape_i
 from symgrad.tensor.type import TensorType
 
 FULL_SLICE = ("s", False, False, False)
@@ -230,6 +230,21 @@ class Subtensor(_IndexOp):
 
     def connection_pattern(self, node):
         return [[True]] + [[False]] * (len(node.inputs) - 1)
+
+    def vector_length(self, node) -> int | None:
+        """Known when a vector of known length (like x.shape) is sliced by constants."""
+        x, *index_inputs = node.inputs
+        if x.type.ndim != 1 or len(self.entries) != 1 or not isinstance(self.entries[0], tuple):
+            return None
+        if not all(isinstance(v, Constant) for v in index_inputs):
+            return None
+        try:
+            n = get_vector_length(x)
+        except ValueError:
+            return None
+        it = iter(index_inputs)
+        fields = [int(next(it).data) if given else None for given in self.entries[0][1:]]
+        return len(range(*slice(*fields).indices(n)))
 
     def L_op(self, inputs, outputs, output_grads):
         x, *index_inputs = inputs

@@ -88,6 +88,12 @@ def test_stack_of_scalars_and_lists(rng):
     assert T.get_vector_length(x.shape) == 2
     assert T.get_vector_length(T.concatenate([x.shape, x.shape])) == 4
     assert T.get_vector_length(x.shape * 2) == 2
+    assert T.get_vector_length(x.shape[1:]) == 1
+    assert T.get_vector_length(x.shape[::-1]) == 2
+    check_against_numpy([x], T.zeros(x.shape[1:]), [np.ones((2, 5))], np.zeros(5))
+    flat_rest = x.reshape(T.concatenate([x.shape[:1], [-1]]))
+    assert flat_rest.ndim == 2
+    check_against_numpy([x], flat_rest, [np.ones((2, 5))], np.ones((2, 5)))
 
 
 @pytest.mark.parametrize("shape", [(2, 3), (0, 4), (1,), ()], ids=str)
