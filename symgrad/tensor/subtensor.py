@@ -498,19 +498,24 @@ def _write(x, y, set_instead_of_inc: bool):
     return IncSubtensor(node.op.entries, set_instead_of_inc)(base, y, *index_inputs)
 
 
-def set_subtensor(x, y):
+def set_subtensor(x, y, inplace: bool = False, tolerate_inplace_aliasing: bool = False):
     """The array indexed by `x` (written `x = a[key]`), with `a[key]` replaced by y.
 
     When array indices repeat a position, which write wins is numpy's choice, and the gradient
     with respect to y is not meaningful there.
     """
-    return _write(x, y, True)
+    return _write(x, y, True)  # `inplace`: as for inc_subtensor
 
 
-def inc_subtensor(x, y):
+def inc_subtensor(x, y, inplace: bool = False, set_instead_of_inc: bool = False,
+                  tolerate_inplace_aliasing: bool = False):
     """The array indexed by `x` (written `x = a[key]`), with y added to `a[key]`; repeated
-    array positions accumulate every increment."""
-    return _write(x, y, False)
+    array positions accumulate every increment.
+
+    `inplace` and `tolerate_inplace_aliasing` are accepted for Theano's signature; whether
+    memory is reused is the optimizer's decision.
+    """
+    return _write(x, y, set_instead_of_inc)
 
 
 def take(a, indices, axis: int | None = None, mode: str = "raise"):

@@ -69,12 +69,21 @@ def test_boolean_masks(rng):
 def test_symbolic_scalar_indices(rng):
     x = T.dmatrix("x")
     i, j = T.lscalars("i", "j")
+    k = T.iscalar("k")
     xv = rng.standard_normal((4, 3))
-    f = theano.function([x, i, j], [x[i], x[i, j], x[-i], x[i:j], x[::j], x[:, i]])
-    for got, want in zip(f(xv, 2, 1), [xv[2], xv[2, 1], xv[-2], xv[2:1], xv[::1], xv[:, 2]]):
-        np.testing.assert_array_equal(got, want)
+    f = theano.function([x, i, j, k], [x[i], x[i, j], x[-i], x[i:j], x[::j], x[:, i],
+                                       x[[i, j, k]], x[k:, [j]]])
+    want = [xv[2], xv[2, 1], xv[-2], xv[2:1], xv[::1], xv[:, 2], xv[[2, 1, 0]], xv[0:, [1]]]
+    for got, expected in zip(f(xv, 2, 1, 0), want):
+        np.testing.assert_array_equal(got, expected)
+    shared = theano.shared(xv)
+    np.testing.assert_array_equal(theano.function([i], shared[i, ::-1])(3), xv[3, ::-1])
+    c = T.constant(np.arange(5))
+    np.testing.assert_array_equal(theano.function([i], c[i:])(2), np.arange(2, 5))
+    out = T.inc_subtensor(x[i], 1.0, set_instead_of_inc=True)
+    np.testing.assert_array_equal(theano.function([x, i], out)(xv, 0)[0], np.ones(3))
     with pytest.raises(Exception, match="out of bounds|index"):
-        f(xv, 7, 1)
+        f(xv, 7, 1, 0)
 
 
 @settings(max_examples=60, deadline=None)
@@ -126,6 +135,8 @@ def test_index_errors():
     x = T.dmatrix("x")
     with pytest.raises(IndexError):
         x[0, 0, 0]
+    with pytest.raises(IndexError):
+        x[np.zeros((2, 2, 2), dtype=bool)]
     with pytest.raises(IndexError):
         x[..., 0, ...]
     with pytest.raises(TypeError):
