@@ -298,9 +298,8 @@ def stack(tensors, *more, axis: int = 0):
     `stack([a, b])` as numpy; `stack(a, b)` as older Theano. Scalars make a vector.
     """
     if isinstance(tensors, (list, tuple)):
-        if more and not isinstance(more[0], (list, tuple)) and len(more) == 1 and \
-                isinstance(more[0], int):
-            axis = more[0]
+        if len(more) == 1 and isinstance(more[0], (int, np.integer)):
+            axis = int(more[0])  # stack([a, b], 1)
         elif more:
             raise TypeError("stack takes a list of arrays: stack([a, b], axis=0)")
     else:
@@ -358,7 +357,8 @@ def full(shape, fill_value, dtype: str | None = None):
 
 
 class _NoGradOp(Op):
-    """Ops whose output is an integer-valued pattern: no input is differentiable."""
+    """Ops whose inputs only say how big the output is and where its pattern lies: no input is
+    differentiable."""
 
     def connection_pattern(self, node):
         return [[False] for _ in node.inputs]
@@ -392,7 +392,8 @@ class ARange(_NoGradOp):
         output_storage[0][0] = np.arange(start, stop, step, dtype=self.dtype)
 
     def infer_shape(self, fgraph, node, shapes):
-        start, stop, step = node.inputs
+        # in float64, as numpy counts, so float32 bounds give numpy's length
+        start, stop, step = (cast(v, "float64") for v in node.inputs)
         span = Elemwise(sb.true_div)(Elemwise(sb.sub)(stop, start), step)
         count = Elemwise(sb.maximum)(Elemwise(sm.ceil)(span), constant(0))
         return [(cast(count, "int64"),)]
