@@ -134,3 +134,26 @@ def test_specify_shape(rng):
     with pytest.raises(Exception, match="expected shape"):
         theano.function([x], s)(rng.standard_normal((3, 3)))
     verify_grad(lambda a: T.specify_shape(a, (2, 3)) ** 2, [xv], rng=rng)
+
+
+PUBLIC = """shape reshape flatten squeeze expand_dims shape_padleft shape_padright shape_padaxis
+addbroadcast unbroadcast patternbroadcast specify_shape concatenate join stack split repeat tile
+roll arange eye zeros ones full alloc diag diagonal tril triu tri outer tensordot batched_dot
+batched_tensordot matmul dot take set_subtensor inc_subtensor sort argsort argmax argmin cumsum
+cumprod diff get_vector_length identity_like""".split()
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_public_names_are_documented(name):
+    fn = getattr(T, name)
+    assert fn.__doc__ and len(fn.__doc__.strip()) > 10
+
+
+def test_theano_module_paths():
+    assert T.extra_ops.cumsum is T.cumsum
+    assert T.extra_ops.repeat is T.repeat
+    assert T.extra_ops.diff is T.diff
+    assert T.extra_ops.squeeze is T.squeeze
+    assert T.basic.concatenate is T.concatenate
+    assert T.basic.reshape is T.reshape
+    assert T.subtensor.set_subtensor is T.set_subtensor
