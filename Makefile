@@ -1,8 +1,9 @@
-# Two set-up commands: `make demo` and `make test`; each creates .venv when it is missing.
+# Set-up commands: `make demo`, `make test`, `make mlp`; each creates .venv when it is missing.
 PY := .venv/bin/python
 STAMP := .venv/.installed
+EXAMPLES_STAMP := .venv/.installed-examples
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint clean dot mlp
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -13,8 +14,20 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	.venv/bin/symgrad demo
 
-test: $(STAMP)
+$(EXAMPLES_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install -q -e '.[examples]'
+	touch $(EXAMPLES_STAMP)
+
+mlp: $(EXAMPLES_STAMP)
+	$(PY) examples/mlp.py
+
+test: $(EXAMPLES_STAMP) dot
 	$(PY) -m pytest -n 2 tests
+
+# the drawing tests need graphviz's `dot` program (a system package)
+dot:
+	@command -v dot >/dev/null || { apt-get update -qq && apt-get install -y -qq graphviz; } \
+	  || { echo "install graphviz (apt-get install graphviz) for the drawing tests"; exit 1; }
 
 bench: $(STAMP)
 	bash benchmarks/run.sh

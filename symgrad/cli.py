@@ -1,4 +1,5 @@
-"""The `symgrad` command: `symgrad demo` walks the tutorial page "Derivatives in Theano" live."""
+"""The `symgrad` command: `symgrad demo` walks the tutorial page "Derivatives in Theano" live;
+`symgrad graph FILE.py:NAME [-o OUT.svg]` prints or draws a graph defined in a script."""
 from __future__ import annotations
 
 import argparse
@@ -55,13 +56,40 @@ def demo() -> int:
     return 0
 
 
+def graph(target: str, outfile: str | None) -> int:
+    """Run FILE.py and print (or draw, with -o) the graph named NAME in it."""
+    import runpy
+
+    from symgrad.printing import pp, pydotprint
+
+    path, _, name = target.rpartition(":")
+    if not path or not name:
+        print("usage: symgrad graph FILE.py:NAME [-o OUT.png|svg|pdf]", file=sys.stderr)
+        return 2
+    namespace = runpy.run_path(path, run_name="__symgrad_graph__")
+    if name not in namespace:
+        print(f"{path} defines no variable or function named {name!r}", file=sys.stderr)
+        return 2
+    obj = namespace[name]
+    if outfile:
+        pydotprint(obj, outfile=outfile)
+    else:
+        print(pp(obj))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="symgrad", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("demo", help="walk the tutorial page 'Derivatives in Theano' live")
+    g = sub.add_parser("graph", help="print or draw a graph defined in a Python file")
+    g.add_argument("target", help="FILE.py:NAME, a variable or compiled function in FILE.py")
+    g.add_argument("-o", "--outfile", help="draw to this file (.png, .svg, .pdf)")
     args = parser.parse_args(argv)
     if args.command == "demo":
         return demo()
+    if args.command == "graph":
+        return graph(args.target, args.outfile)
     return 1
 
 

@@ -44,6 +44,17 @@ class Variable:
     def get_parents(self) -> list[Apply]:
         return [self.owner] if self.owner is not None else []
 
+    # notebook display: upward conveniences into symgrad.printing, imported when shown
+    def _repr_svg_(self) -> str | None:
+        from symgrad.printing.graphviz import svg_or_none
+
+        return svg_or_none(self)
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        from symgrad.printing.graphviz import text_of
+
+        printer.text(text_of(self))
+
     def eval(self, inputs_to_values: dict | None = None):
         """Compile (once per set of inputs) and run the graph that computes this variable."""
         from symgrad.compile.function import function  # upward convenience, as in DESIGN

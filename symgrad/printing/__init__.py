@@ -1,2 +1,4 @@
-"""Reading graphs: `pp` (Theano's pretty printer), debugprint and drawing."""
+"""Reading graphs: `pp` (Theano's pretty printer), debugprint and drawing (pydotprint)."""
 from symgrad.printing.pp import assign_printer, pp, pprint  # noqa: F401
+from symgrad.printing.debugprint import debugprint, dprint  # noqa: F401
+from symgrad.printing.graphviz import pydotprint, to_digraph  # noqa: F401

@@ -1,14 +1,15 @@
 """Graph rewriting: the phase table, the rewrite engine and the rewrites.
 
-`optimize(fgraph, optimizer)` runs the phases an optimizer name selects ('fast_run',
-'fast_compile', or None for none) on a FunctionGraph, changing it only through replace.
+In: a FunctionGraph as `function` built it. Out: the same FunctionGraph, changed only through
+`replace`, after the phases an optimizer name selects ('fast_run', 'fast_compile', or None).
+The phase table is `symgrad.rewriting.db.PHASES`.
 """
 from __future__ import annotations
 
-OPTIMIZERS = ("fast_run", "fast_compile", None)
-
-
-def optimize(fgraph, optimizer: str | None) -> None:
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {optimizer!r}; choose from {OPTIMIZERS}")
-    # the rewrite database is filled by symgrad.rewriting.db (optimizer work in progress)
+from symgrad.rewriting.db import OPTIMIZERS, PHASES, optimize, register  # noqa: F401
+from symgrad.rewriting.engine import (  # noqa: F401
+    EquilibriumRewriter, GraphRewriter, NodeRewriter, PatternRewriter, WalkingRewriter,
+    node_rewriter,
+)
+# importing the rewrite modules registers their rewrites into the phase table
+from symgrad.rewriting import basic, math, stabilize, fusion  # noqa: F401,E402

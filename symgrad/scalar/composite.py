@@ -5,6 +5,8 @@ nodes; the numba backend compiles the same inner graph into one loop.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from symgrad.graph.basic import Constant
 from symgrad.graph.clone import clone, clone_replace
 from symgrad.graph.traversal import graph_inputs, io_toposort
@@ -76,7 +78,8 @@ class Composite(ScalarOp):
             if len(node.outputs) == 1:
                 res = (res,)
             for out, r in zip(node.outputs, res):
-                env[out] = r
+                # numpy may pick another dtype (exp of int8 is float16): keep the graph's
+                env[out] = np.asarray(r, dtype=out.type.dtype)
         results = tuple(env[o] if o in env else o.data for o in self.outputs)
         return results[0] if self.nout == 1 else results
 

@@ -1,0 +1,177 @@
+"""Rewrites every mode runs: merge, constant folding, and removal of operations that do nothing.
+
+Unused nodes need no rewrite of their own: FunctionGraph drops a node once nothing uses it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from symgrad.graph.basic import Constant
+from symgrad.graph.fgraph import FunctionGraph
+from symgrad.rewriting.db import register
+from symgrad.rewriting.engine import (
+    GraphRewriter, constant_equals, node_rewriter, report_failure,
+)
+from symgrad.scalar import basic as sb
+from symgrad.scalar import math as sm
+from symgrad.tensor.basic import Alloc
+from symgrad.tensor.elemwise import DimShuffle, Elemwise
+from symgrad.tensor.shape import ShapeI
+
+
+# --- merge ------------------------------------------------------------------------------------
+class MergeRewriter(GraphRewriter):
+    """Equal constants become one constant; nodes applying an equal op to the same inputs become
+    one node (ops compare by their parameters, so equality is by value)."""
+
+    name = "merge"
+
+    def apply(self, fgraph: FunctionGraph) -> int:
+        changes = 0
+        kept: dict = {}
+        constants = sorted((v for v in fgraph.variables if isinstance(v, Constant)),
+                           key=lambda v: v.auto_id)
+        for const in constants:
+            keep = kept.setdefault(const.signature(), const)
+            if keep is not const and const in fgraph.variables:
+                changes += _replace_all(fgraph, [(const, keep)], self.name)
+        seen: dict = {}
+        for node in fgraph.toposort():
+            if node not in fgraph.apply_nodes:
+                continue
+            key = (node.op, tuple(node.inputs))
+            other = seen.setdefault(key, node)
+            if other is not node and len(other.outputs) == len(node.outputs):
+                changes += _replace_all(fgraph, list(zip(node.outputs, other.outputs)),
+                                        self.name)
+        return changes
+
+
+def _replace_all(fgraph: FunctionGraph, pairs, reason: str) -> int:
+    try:
+        for old, new in pairs:
+            if old in fgraph.variables:
+                fgraph.replace(old, new, reason=reason)
+        return 1
+    except Exception as exc:
+        report_failure(reason, pairs[0][0].owner, exc)
+        return 0
+
+
+merge = register("merge", "merge_final")(MergeRewriter())
+
+
+# --- constant folding -------------------------------------------------------------------------
+_FOLD_LIMIT = 1 << 20  # elements: larger results stay computed at run time rather than stored
+
+
+@register("useless", "canonicalize", "stabilize", "specialize")
+@node_rewriter()
+def local_constant_folding(fgraph, node):
+    """op(constants...) -> constant"""
+    if not node.inputs or not all(isinstance(i, Constant) for i in node.inputs):
+        return None
+    if isinstance(node.op, DimShuffle) and node.op.is_broadcast_only:
+        return None  # a free view that keeps the constant printable as a number
+    cells = [[None] for _ in node.outputs]
+    node.op.perform(node, [i.data for i in node.inputs], cells)
+    results = []
+    for out, (value,) in zip(node.outputs, cells):
+        if np.size(value) > _FOLD_LIMIT:
+            return None
+        value = np.asarray(value, dtype=out.type.dtype) if hasattr(out.type, "broadcastable") \
+            else value
+        results.append(out.type.make_constant(value))
+    return results
+
+
+# --- useless operations -----------------------------------------------------------------------
+def is_elemwise(var_or_node, scalar_class) -> bool:
+    """Whether a node (or a variable's owner) is an Elemwise of `scalar_class`."""
+    node = getattr(var_or_node, "owner", var_or_node)
+    return node is not None and isinstance(node.op, Elemwise) and \
+        isinstance(node.op.scalar_op, scalar_class)
+
+
+@register("useless", "canonicalize", "stabilize", "specialize")
+@node_rewriter([sb.Second])
+def local_useless_fill(fgraph, node):
+    """fill(a, b) -> b, when b already has the output's type (so its shape too)"""
+    a, b = node.inputs
+    if b.type == node.outputs[0].type:
+        return [b]
+    return None
+
+
+@register("useless", "canonicalize", "stabilize", "specialize")
+@node_rewriter([sb.Cast, sb.Identity])
+def local_useless_cast(fgraph, node):
+    """cast(x, x.dtype) -> x; identity(x) -> x"""
+    (x,) = node.inputs
+    if x.type == node.outputs[0].type:
+        return [x]
+    return None
+
+
+@register("useless", "canonicalize", "stabilize", "specialize")
+@node_rewriter([DimShuffle])
+def local_useless_dimshuffle(fgraph, node):
+    """DimShuffle{0,1,...}(x) -> x; DimShuffle(DimShuffle(x)) -> one DimShuffle(x)"""
+    (x,) = node.inputs
+    op = node.op
+    if op.is_identity:
+        return [x]
+    inner = x.owner
+    if inner is not None and isinstance(inner.op, DimShuffle):
+        inner_order = inner.op.new_order
+        order = tuple("x" if d == "x" else inner_order[d] for d in op.new_order)
+        y = inner.inputs[0]
+        if order == tuple(range(y.type.ndim)):
+            return [y]
+        return [DimShuffle(y.type.ndim, order)(y)]
+    return None
+
+
+def _drop_neutral(node, neutral) -> list | None:
+    """The node's op applied to its inputs minus constants equal to `neutral`, if that keeps the
+    output type; None when nothing can be dropped."""
+    out = node.outputs[0]
+    kept = [i for i in node.inputs if not constant_equals(i, neutral)]
+    if len(kept) == len(node.inputs) or not kept:
+        return None
+    new = kept[0] if len(kept) == 1 else node.op(*kept)
+    return [new] if new.type == out.type else None
+
+
+@register("useless", "canonicalize", "stabilize", "specialize")
+@node_rewriter([sb.Mul, sb.Add])
+def local_useless_neutral(fgraph, node):
+    """x * 1 -> x, x + 0 -> x (when the type stays the same)"""
+    neutral = 1 if isinstance(node.op.scalar_op, sb.Mul) else 0
+    return _drop_neutral(node, neutral)
+
+
+@register("useless", "canonicalize", "stabilize", "specialize")
+@node_rewriter([sb.Sub, sb.TrueDiv, sm.Pow])
+def local_useless_right_neutral(fgraph, node):
+    """x - 0 -> x, x / 1 -> x, x ** 1 -> x (when the type stays the same)"""
+    x, y = node.inputs
+    neutral = 0 if isinstance(node.op.scalar_op, sb.Sub) else 1
+    if constant_equals(y, neutral) and x.type == node.outputs[0].type:
+        return [x]
+    return None
+
+
+@register("useless", "canonicalize", "specialize")
+@node_rewriter([Alloc])
+def local_useless_alloc(fgraph, node):
+    """alloc(x, x.shape[0], ..., x.shape[n-1]) -> x"""
+    x, *shape = node.inputs
+    if x.type != node.outputs[0].type:
+        return None
+    for axis, s in enumerate(shape):
+        same = (s.owner is not None and isinstance(s.owner.op, ShapeI)
+                and s.owner.op.i == axis and s.owner.inputs[0] is x)
+        if not same and not (x.type.broadcastable[axis] and constant_equals(s, 1)):
+            return None
+    return [x]

@@ -1,0 +1,2 @@
+"""Signal processing (`theano.tensor.signal`): pooling lives in `signal.pool`."""
+from symgrad.tensor.signal import pool  # noqa: F401
