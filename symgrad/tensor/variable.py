@@ -95,6 +95,14 @@ class _TensorOperators:
     def __getitem__(self, key):
         return _subtensor.getitem(self, key)
 
+    def __setitem__(self, key, value):
+        raise TypeError("a symbolic tensor cannot be changed in place; build the changed array "
+                        "with x = T.set_subtensor(x[key], value) (or T.inc_subtensor)")
+
+    def __len__(self):
+        raise TypeError("the length of a symbolic tensor is not known in Python; use x.shape[0] "
+                        "for a symbolic length")
+
     def reshape(self, *shape, ndim=None):
         if len(shape) == 1 and not isinstance(shape[0], int):
             shape = shape[0]

@@ -133,6 +133,10 @@ def test_empty_lists_and_float32_literals(rng):
 
 def test_index_errors():
     x = T.dmatrix("x")
+    with pytest.raises(TypeError, match="set_subtensor"):
+        x[0] = 1.0
+    with pytest.raises(TypeError, match="shape"):
+        len(x)
     with pytest.raises(IndexError):
         x[0, 0, 0]
     with pytest.raises(IndexError):
