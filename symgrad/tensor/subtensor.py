@@ -19,8 +19,16 @@ from symgrad.graph.basic import Apply, Constant, Variable
 from symgrad.graph.op import Op
 from symgrad.scalar.type import discrete_dtypes, upcast
 from symgrad.tensor import math as tm
-from symgrad.tensor.basic import as_tensor_variable, cast, switch, zeros_like
-from symgrad.tensor.shape import get_vector_length, shape_i
+from symgrad.tensor.basic import (
+    alloc,
+    arange,
+    as_tensor_variable,
+    cast,
+    constant,
+    switch,
+    zeros_like,
+)
+from symgrad.tensor.shape import get_vector_length, reshape, shape, shape_i
 from symgrad.tensor.type import TensorType
 
 FULL_SLICE = ("s", False, False, False)
@@ -417,9 +425,25 @@ class IncSubtensor(_IndexOp):
         else:
             gx = gz
         read = _read_op_for(self)
-        gy = sum_to_shape_of(read(gz, *index_inputs), y)
+        g_written = read(gz, *index_inputs)
+        if self.set_instead_of_inc and "a" in self.entries:
+            g_written = tm.mul(g_written, self._surviving_writes(x, index_inputs))
+        gy = sum_to_shape_of(g_written, y)
         return [None if x.type.dtype in discrete_dtypes else gx,
                 None if y.type.dtype in discrete_dtypes else gy] + nones
+
+    def _surviving_writes(self, x, index_inputs):
+        """1 where a written value is the one left in the output, 0 where a later write to the
+        same position replaced it: each write stamps its own number, then reads it back."""
+        read = _read_op_for(self)
+        target_shape = shape(read(x, *index_inputs))
+        size = tm.prod(target_shape)
+        stamps = reshape(arange(size), target_shape, ndim=len(indexed_broadcastable(
+            x.type.broadcastable, self.entries, index_inputs)))
+        blank = alloc(constant(-1, dtype="int64"), *[shape_i(x, a) for a in range(x.type.ndim)])
+        left = read(IncSubtensor(self.entries, True)(blank, stamps, *index_inputs),
+                    *index_inputs)
+        return tm.eq(left, stamps)
 
     def R_op(self, inputs, eval_points):
         ex, ey = eval_points[:2]
@@ -501,8 +525,8 @@ def _write(x, y, set_instead_of_inc: bool):
 def set_subtensor(x, y, inplace: bool = False, tolerate_inplace_aliasing: bool = False):
     """The array indexed by `x` (written `x = a[key]`), with `a[key]` replaced by y.
 
-    When array indices repeat a position, which write wins is numpy's choice, and the gradient
-    with respect to y is not meaningful there.
+    When array indices repeat a position, the last write wins, as in numpy; the gradient
+    with respect to y goes to the writes that survive.
     """
     return _write(x, y, True)  # `inplace`: as for inc_subtensor
 
