@@ -15,7 +15,6 @@ from symgrad.tensor.elemwise import DimShuffle, Elemwise, Sum
 from symgrad.tensor.shape import (  # noqa: F401  (reshape ... also live at Theano's T.basic)
     MakeVector,
     ShapeEntry,
-    shape_vector,
     addbroadcast,
     expand_dims,
     flatten,
@@ -26,6 +25,7 @@ from symgrad.tensor.shape import (  # noqa: F401  (reshape ... also live at Thea
     shape_padaxis,
     shape_padleft,
     shape_padright,
+    shape_vector,
     unbroadcast,
 )
 from symgrad.tensor.type import TensorType

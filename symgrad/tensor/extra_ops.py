@@ -20,12 +20,12 @@ from symgrad.tensor.basic import (
 from symgrad.tensor.elemwise import DimShuffle
 from symgrad.tensor.shape import (
     as_int64,
-    shape_vector,
     flatten,
     get_vector_length,
     reshape,
     shape,
     shape_i,
+    shape_vector,
     squeeze,
 )
 from symgrad.tensor.subtensor import getitem, inc_subtensor, set_subtensor

@@ -136,11 +136,13 @@ def test_specify_shape(rng):
     verify_grad(lambda a: T.specify_shape(a, (2, 3)) ** 2, [xv], rng=rng)
 
 
-PUBLIC = """shape reshape flatten squeeze expand_dims shape_padleft shape_padright shape_padaxis
-addbroadcast unbroadcast patternbroadcast specify_shape concatenate join stack split repeat tile
-roll arange eye zeros ones full alloc diag diagonal tril triu tri outer tensordot batched_dot
-batched_tensordot matmul dot take set_subtensor inc_subtensor sort argsort argmax argmin cumsum
-cumprod diff get_vector_length identity_like""".split()
+PUBLIC = ["shape", "reshape", "flatten", "squeeze", "expand_dims", "shape_padleft",
+    "shape_padright", "shape_padaxis", "addbroadcast", "unbroadcast", "patternbroadcast",
+    "specify_shape", "concatenate", "join", "stack", "split", "repeat", "tile", "roll", "arange",
+    "eye", "zeros", "ones", "full", "alloc", "diag", "diagonal", "tril", "triu", "tri", "outer",
+    "tensordot", "batched_dot", "batched_tensordot", "matmul", "dot", "take", "set_subtensor",
+    "inc_subtensor", "sort", "argsort", "argmax", "argmin", "cumsum", "cumprod", "diff",
+    "get_vector_length", "identity_like"]
 
 
 @pytest.mark.parametrize("name", PUBLIC)
