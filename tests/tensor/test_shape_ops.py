@@ -142,7 +142,8 @@ PUBLIC = ["shape", "reshape", "flatten", "squeeze", "expand_dims", "shape_padlef
     "eye", "zeros", "ones", "full", "alloc", "diag", "diagonal", "tril", "triu", "tri", "outer",
     "tensordot", "batched_dot", "batched_tensordot", "matmul", "dot", "take", "set_subtensor",
     "inc_subtensor", "sort", "argsort", "argmax", "argmin", "cumsum", "cumprod", "diff",
-    "get_vector_length", "identity_like"]
+    "get_vector_length", "identity_like", "nonzero", "flatnonzero", "nonzero_values",
+    "searchsorted", "bincount", "to_one_hot", "fill_diagonal", "fill_diagonal_offset"]
 
 
 @pytest.mark.parametrize("name", PUBLIC)
