@@ -13,6 +13,8 @@ def test_shape_info_of_an_expression():
     assert out.dtype == np.int64
     np.testing.assert_array_equal(out, [3, 4])
     np.testing.assert_array_equal(f(np.zeros((0, 7), dtype=x.dtype)), [0, 7])
+    text = theano.printing.debugprint(f, file="str")
+    assert "x" in text  # the printed graph's exact form depends on the shape rewrites
 
 
 def test_shape_of_a_join():

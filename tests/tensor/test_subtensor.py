@@ -286,3 +286,16 @@ def test_printed_forms():
     assert theano.pp(x.shape[0]) == "shape(x)[0]"
     assert theano.pp(x.reshape((i, -1))) == "reshape(x, [i, -1])"
     assert theano.pp(T.concatenate([x, x], axis=1)) == "join(1, x, x)"
+
+
+def test_functions_with_indexing_pickle(rng):
+    import pickle
+
+    x = T.dmatrix("x")
+    i = T.lscalar("i")
+    outs = [x[i:, [0, 0]], T.set_subtensor(x[x > 0], 0.0), T.inc_subtensor(x[:, i], 1.0)]
+    f = theano.function([x, i], outs)
+    g = pickle.loads(pickle.dumps(f))
+    xv = rng.standard_normal((3, 2))
+    for a, b in zip(f(xv, 1), g(xv, 1)):
+        np.testing.assert_array_equal(a, b)
