@@ -317,6 +317,35 @@ def stack(tensors, *more, axis: int = 0):
     return join(axis, *[expand_dims(t, axis) for t in tensors])
 
 
+def horizontal_stack(*matrices):
+    """Matrices side by side: joined along their columns."""
+    return _stack_matrices(matrices, 1, "horizontal_stack")
+
+
+def vertical_stack(*matrices):
+    """Matrices one above the other: joined along their rows."""
+    return _stack_matrices(matrices, 0, "vertical_stack")
+
+
+def _stack_matrices(matrices, axis: int, what: str):
+    if len(matrices) == 1 and isinstance(matrices[0], (list, tuple)):
+        matrices = matrices[0]
+    matrices = [as_tensor_variable(m) for m in matrices]
+    if any(m.type.ndim != 2 for m in matrices):
+        raise TypeError(f"{what} takes matrices, got {[str(m.type) for m in matrices]}")
+    return join(axis, *matrices)
+
+
+def swapaxes(x, axis1: int, axis2: int):
+    """x with two axes exchanged."""
+    x = as_tensor_variable(x)
+    order = list(range(x.type.ndim))
+    a = _normalize_axis(axis1, x.type.ndim, "swapaxes")
+    b = _normalize_axis(axis2, x.type.ndim, "swapaxes")
+    order[a], order[b] = order[b], order[a]
+    return transpose(x, order)
+
+
 def _stack_nested(seq):
     return stack([_stack_nested(e) if isinstance(e, (list, tuple)) else e for e in seq])
 
@@ -484,7 +513,8 @@ def triu(m, k: int = 0):
 
 __all__ = [
     "ARange", "Alloc", "Eye", "Join", "Split", "Tri", "alloc", "arange", "as_tensor_variable",
-    "cast", "concatenate", "constant", "eye", "fill", "float_ones_like", "full", "identity",
-    "identity_like", "join", "ones", "ones_like", "register_tensor_converter", "second", "split",
-    "stack", "switch", "tensor_copy", "transpose", "tri", "tril", "triu", "zeros", "zeros_like",
+    "cast", "concatenate", "constant", "eye", "fill", "float_ones_like", "full",
+    "horizontal_stack", "identity", "identity_like", "join", "ones", "ones_like",
+    "register_tensor_converter", "second", "split", "stack", "swapaxes", "switch", "tensor_copy",
+    "transpose", "tri", "tril", "triu", "vertical_stack", "zeros", "zeros_like",
 ]

@@ -120,6 +120,9 @@ class _TensorOperators:
     def take(self, indices, axis=None, mode="raise"):
         return _subtensor.take(self, indices, axis, mode)
 
+    def swapaxes(self, axis1, axis2):
+        return _basic.swapaxes(self, axis1, axis2)
+
     def repeat(self, repeats, axis=None):
         return _extra.repeat(self, repeats, axis)
 

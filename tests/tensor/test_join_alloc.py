@@ -173,3 +173,16 @@ def test_join_and_stack_random_shapes(shape, data):
     same = [np.full(shape, float(k)) for k in range(len(lengths))]
     stack_axis = data.draw(st.integers(-len(shape) - 1, len(shape)), label="stack_axis")
     check_against_numpy(xs, T.stack(xs, axis=stack_axis), same, np.stack(same, axis=stack_axis))
+
+
+def test_horizontal_vertical_stack_and_swapaxes(rng):
+    a, b = T.dmatrices("a", "b")
+    av, bv = rng.standard_normal((2, 3)), rng.standard_normal((2, 3))
+    check_against_numpy([a, b], T.horizontal_stack(a, b), [av, bv], np.hstack([av, bv]))
+    check_against_numpy([a, b], T.vertical_stack(a, b, a), [av, bv], np.vstack([av, bv, av]))
+    with pytest.raises(TypeError, match="matrices"):
+        T.vertical_stack(a, T.dvector())
+    x = T.dtensor3("x")
+    xv = rng.standard_normal((2, 3, 4))
+    check_against_numpy([x], T.swapaxes(x, 0, -1), [xv], np.swapaxes(xv, 0, -1))
+    check_against_numpy([x], x.swapaxes(1, 2), [xv], np.swapaxes(xv, 1, 2))

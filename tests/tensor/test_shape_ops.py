@@ -143,7 +143,8 @@ PUBLIC = ["shape", "reshape", "flatten", "squeeze", "expand_dims", "shape_padlef
     "tensordot", "batched_dot", "batched_tensordot", "matmul", "dot", "take", "set_subtensor",
     "inc_subtensor", "sort", "argsort", "argmax", "argmin", "cumsum", "cumprod", "diff",
     "get_vector_length", "identity_like", "nonzero", "flatnonzero", "nonzero_values",
-    "searchsorted", "bincount", "to_one_hot", "fill_diagonal", "fill_diagonal_offset"]
+    "searchsorted", "bincount", "to_one_hot", "fill_diagonal", "fill_diagonal_offset",
+    "horizontal_stack", "vertical_stack", "swapaxes"]
 
 
 @pytest.mark.parametrize("name", PUBLIC)
