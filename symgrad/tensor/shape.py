@@ -158,9 +158,9 @@ def get_vector_length(v) -> int:
             length = node.op.vector_length(node)
             if length is not None:
                 return length
-        if isinstance(node.op, Elemwise):
+        if isinstance(node.op, Elemwise):  # as long as any input not declared of length 1
             for i in node.inputs:
-                if i.type.ndim == 1:
+                if i.type.ndim == 1 and not i.type.broadcastable[0]:
                     try:
                         return get_vector_length(i)
                     except ValueError:

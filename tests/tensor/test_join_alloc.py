@@ -88,6 +88,7 @@ def test_stack_of_scalars_and_lists(rng):
     assert T.get_vector_length(x.shape) == 2
     assert T.get_vector_length(T.concatenate([x.shape, x.shape])) == 4
     assert T.get_vector_length(x.shape * 2) == 2
+    assert T.get_vector_length(T.as_tensor_variable([3]) * x.shape) == 2
     assert T.get_vector_length(x.shape[1:]) == 1
     assert T.get_vector_length(x.shape[::-1]) == 2
     check_against_numpy([x], T.zeros(x.shape[1:]), [np.ones((2, 5))], np.zeros(5))
