@@ -240,7 +240,10 @@ class Reshape(Op):
         for s in shapes[0]:
             size = as_int64(s) if size is None else Elemwise(sb.mul)(size, as_int64(s))
         size = as_tensor_variable(np.int64(1)) if size is None else size
-        entries = [as_int64(ShapeEntry(i)(vec)) for i in range(self.ndim)]
+        entries = _entry_scalars(vec, self.ndim)
+        if not any(isinstance(e, Constant) and int(e.data) == -1 or not isinstance(e, Constant)
+                   for e in entries):
+            return [tuple(entries)]  # all known and none is -1
         # with one -1 entry, the product of all entries is minus the product of the others
         product = entries[0]
         for e in entries[1:]:
@@ -248,8 +251,18 @@ class Reshape(Op):
         minus_one = as_tensor_variable(np.int64(-1))
         one = as_tensor_variable(np.int64(1))
         missing = Elemwise(sb.int_div)(size, Elemwise(sb.maximum)(Elemwise(sb.neg)(product), one))
-        return [tuple(Elemwise(sb.switch)(Elemwise(sb.eq)(e, minus_one), missing, e)
+        return [tuple(e if isinstance(e, Constant) and int(e.data) != -1 else
+                      Elemwise(sb.switch)(Elemwise(sb.eq)(e, minus_one), missing, e)
                       for e in entries)]
+
+
+def _entry_scalars(vec, ndim: int) -> list:
+    """The entries of a shape vector as int64 scalars, read from [a, b] or a constant directly."""
+    if isinstance(vec, Constant):
+        return [as_tensor_variable(np.int64(s)) for s in vec.data]
+    if vec.owner is not None and isinstance(vec.owner.op, MakeVector):
+        return [as_int64(e) for e in vec.owner.inputs]
+    return [as_int64(ShapeEntry(i)(vec)) for i in range(ndim)]
 
 
 class ShapeEntry(Op):
