@@ -241,9 +241,8 @@ class Reshape(Op):
             size = as_int64(s) if size is None else Elemwise(sb.mul)(size, as_int64(s))
         size = as_tensor_variable(np.int64(1)) if size is None else size
         entries = _entry_scalars(vec, self.ndim)
-        if not any(isinstance(e, Constant) and int(e.data) == -1 or not isinstance(e, Constant)
-                   for e in entries):
-            return [tuple(entries)]  # all known and none is -1
+        if not any(_may_be_minus_one(e) for e in entries):
+            return [tuple(entries)]
         # with one -1 entry, the product of all entries is minus the product of the others
         product = entries[0]
         for e in entries[1:]:
@@ -251,9 +250,12 @@ class Reshape(Op):
         minus_one = as_tensor_variable(np.int64(-1))
         one = as_tensor_variable(np.int64(1))
         missing = Elemwise(sb.int_div)(size, Elemwise(sb.maximum)(Elemwise(sb.neg)(product), one))
-        return [tuple(e if isinstance(e, Constant) and int(e.data) != -1 else
-                      Elemwise(sb.switch)(Elemwise(sb.eq)(e, minus_one), missing, e)
-                      for e in entries)]
+        return [tuple(Elemwise(sb.switch)(Elemwise(sb.eq)(e, minus_one), missing, e)
+                      if _may_be_minus_one(e) else e for e in entries)]
+
+
+def _may_be_minus_one(entry) -> bool:
+    return not isinstance(entry, Constant) or int(entry.data) == -1
 
 
 def _entry_scalars(vec, ndim: int) -> list:
