@@ -190,29 +190,33 @@ class Scan(Op):
             buf = np.empty((n_rows,) + init.shape[1:], dtype=node.outputs[r].type.dtype)
             buf[:lookback] = init
             rec_bufs.append(buf)
-        seq_lows = [tap_span(taps)[0] for taps in info.seq_taps]
+        # per input, what to read at step i, worked out once
+        seq_plan = [(seq, [k - tap_span(taps)[0] for k in taps], rev)
+                    for seq, taps, rev in zip(seqs, info.seq_taps, info.seq_reversed)]
+        rec_plan = [(buf, info.rec_lookback(r), info.rec_taps[r], len(buf))
+                    for r, buf in enumerate(rec_bufs)]
+        first_state = info.n_rec + info.n_per_step
         per_step_bufs: list = [None] * info.n_per_step
         run = self.inner_runner()
         n_done = n_steps
         for i in range(n_steps):
             args = []
-            for seq, taps, rev, low in zip(seqs, info.seq_taps, info.seq_reversed, seq_lows):
+            for seq, offsets, rev in seq_plan:
                 t = n_steps - 1 - i if rev else i
-                args += [seq[t + k - low] for k in taps]
-            for r, buf in enumerate(rec_bufs):
-                base = info.rec_lookback(r) + i
-                args += [buf[(base + j) % len(buf)] for j in info.rec_taps[r]]
+                args += [seq[t + k] for k in offsets]
+            for buf, lookback, taps, n_rows in rec_plan:
+                args += [buf[(lookback + i + j) % n_rows] for j in taps]
             results = run(args + states + non_seqs)
-            for r, buf in enumerate(rec_bufs):
-                _store(buf, (info.rec_lookback(r) + i) % len(buf), results[r], self, r)
+            for r, (buf, lookback, _, n_rows) in enumerate(rec_plan):
+                _store(buf, (lookback + i) % n_rows, results[r], self, r)
             for n in range(info.n_per_step):
                 value = np.asarray(results[info.n_rec + n])
                 if per_step_bufs[n] is None:
                     out_type = node.outputs[info.n_rec + n].type
                     per_step_bufs[n] = np.empty((n_steps,) + value.shape, dtype=out_type.dtype)
                 _store(per_step_bufs[n], i, value, self, info.n_rec + n)
-            first_state = info.n_rec + info.n_per_step
-            states = list(results[first_state:first_state + info.n_opaque])
+            if info.n_opaque:
+                states = list(results[first_state:first_state + info.n_opaque])
             if info.as_while and bool(results[-1]):
                 n_done = i + 1
                 break
