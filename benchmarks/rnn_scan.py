@@ -15,11 +15,11 @@ import time
 for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")  # one thread, so the ratio measures the loop, not BLAS
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import symgrad as theano  # noqa: E402
-import symgrad.tensor as T  # noqa: E402
+import symgrad as theano
+import symgrad.tensor as T
 
 
 def make_data(steps: int, batch: int, n_in: int, hidden: int) -> dict:

@@ -4,9 +4,9 @@ import pytest
 
 import symgrad as theano
 import symgrad.tensor as T
+from symgrad.gradient import verify_grad
 from symgrad.graph.basic import Apply
 from symgrad.graph.op import Op
-from symgrad.gradient import verify_grad
 from symgrad.ifelse import IfElse, ifelse
 
 PY = theano.Mode(linker="py", optimizer=None)

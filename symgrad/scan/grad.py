@@ -10,9 +10,9 @@ summed along the way; sequence gradients come out one row per step and are added
 """
 from __future__ import annotations
 
+from symgrad.gradient import Rop, grad
 from symgrad.graph.clone import clone_replace
 from symgrad.graph.traversal import ancestors
-from symgrad.gradient import Rop, grad
 from symgrad.scan.op import Scan, ScanInfo
 from symgrad.scan.utils import hoist_loop_invariants, row_type, tap_span
 from symgrad.tensor.basic import alloc, concatenate, stack, switch, zeros_like

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from symgrad import rewriting
 from symgrad.compile.mode import get_mode
 from symgrad.graph.basic import Apply
 from symgrad.graph.fgraph import FunctionGraph
 from symgrad.graph.op import Op
-from symgrad import rewriting
 from symgrad.scan.utils import row_type, stacked_type, tap_span
 from symgrad.tensor.basic import cast
 from symgrad.tensor.constant import as_tensor_variable
@@ -136,7 +136,7 @@ class Scan(Op):
         for seq, taps in zip(full[where["seqs"]], info.seq_taps):
             for _ in taps:
                 _check_fits(next(tap_vars), row_type(seq.type), f"sequence {seq}")
-        rec_outs, per_step_outs, opaque_outs, _ = self.inner_outputs_by_kind()
+        rec_outs, per_step_outs, _opaque_outs, _ = self.inner_outputs_by_kind()
         outputs = []
         for init, out in zip(full[where["rec"]], rec_outs):
             if init.type.dtype != out.type.dtype or init.type.ndim != out.type.ndim + 1:
@@ -268,4 +268,4 @@ def _store(buf: np.ndarray, row: int, value, op, output: int) -> None:
 
 
 # bound last: the gradient builds new Scan ops
-from symgrad.scan.grad import scan_L_op, scan_R_op  # noqa: E402
+from symgrad.scan.grad import scan_L_op, scan_R_op

@@ -20,7 +20,7 @@ def scan_node(var):
 def test_sequence_taps_read_past_and_future_rows():
     x = T.dvector("x")
     out, _ = theano.scan(lambda a, b, c: a + 10 * b + 100 * c,
-                         sequences=dict(input=x, taps=[-2, 0, 1]))
+                         sequences={"input": x, "taps": [-2, 0, 1]})
     xv = np.arange(7.0)
     expected = [xv[t - 2] + 10 * xv[t] + 100 * xv[t + 1] for t in range(2, 6)]
     np.testing.assert_array_equal(theano.function([x], out, mode=PY)(xv), expected)
@@ -35,7 +35,7 @@ def test_sequences_of_different_lengths_stop_at_the_shortest():
 
 def test_output_taps_fibonacci():
     init = T.lvector("init")
-    fib, _ = theano.scan(lambda a, b: a + b, outputs_info=dict(initial=init, taps=[-2, -1]),
+    fib, _ = theano.scan(lambda a, b: a + b, outputs_info={"initial": init, "taps": [-2, -1]},
                          n_steps=8)
     np.testing.assert_array_equal(theano.function([init], fib, mode=PY)([0, 1]),
                                   [1, 2, 3, 5, 8, 13, 21, 34])

@@ -28,7 +28,7 @@ def test_grad_wrt_sequence_initial_state_and_non_sequence(rng):
 def test_grad_with_sequence_taps(rng):
     def f(x, w):
         out, _ = theano.scan(lambda a, b, c, w: a * c + T.sin(b) * w,
-                             sequences=dict(input=x, taps=[-2, 0, 1]), non_sequences=w)
+                             sequences={"input": x, "taps": [-2, 0, 1]}, non_sequences=w)
         return out
 
     verify_grad(f, [rng.normal(size=(7, 2)), rng.normal(size=2)], mode=PY)
@@ -37,7 +37,7 @@ def test_grad_with_sequence_taps(rng):
 def test_grad_with_output_taps(rng):
     def f(x, h0):
         h, _ = theano.scan(lambda xt, hm2, hm1: xt * hm2 + 0.5 * T.tanh(hm1),
-                           sequences=x, outputs_info=dict(initial=h0, taps=[-2, -1]))
+                           sequences=x, outputs_info={"initial": h0, "taps": [-2, -1]})
         return h
 
     verify_grad(f, [rng.normal(size=(6, 2)), rng.normal(size=(2, 2))], mode=PY)

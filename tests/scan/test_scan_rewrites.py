@@ -18,7 +18,7 @@ def scan_nodes(f):
 @pytest.mark.parametrize("mode", MODES, ids=str)
 def test_unread_outputs_are_dropped(mode):
     x = T.dvector("x")
-    (expd, total, _), _ = theano.scan(lambda xt, h: (T.exp(xt), h + xt, T.sin(xt)),
+    (expd, _total, _), _ = theano.scan(lambda xt, h: (T.exp(xt), h + xt, T.sin(xt)),
                                       sequences=x, outputs_info=[None, T.constant(0.0), None])
     f = theano.function([x], expd, mode=mode)
     (node,) = scan_nodes(f)
@@ -30,7 +30,7 @@ def test_unread_outputs_are_dropped(mode):
 
 def test_a_recurrent_output_read_by_a_kept_one_stays():
     x = T.dvector("x")
-    (h, y), _ = theano.scan(lambda xt, hp: (hp + xt, hp * 2), sequences=x,
+    (_h, y), _ = theano.scan(lambda xt, hp: (hp + xt, hp * 2), sequences=x,
                             outputs_info=[T.constant(0.0), None])
     f = theano.function([x], y, mode=MODES[0])
     (node,) = scan_nodes(f)
@@ -51,13 +51,13 @@ def test_output_read_only_at_its_last_step_keeps_one_row():
     g = theano.function([A, k], [result[-1], result], mode=MODES[0])
     (node,) = scan_nodes(g)
     assert not any(node.op.info.rec_keep_last)
-    last, rows = g([2.0], 3)
+    _last, rows = g([2.0], 3)
     np.testing.assert_array_equal(rows, [[2.0], [4.0], [8.0]])
 
 
 def test_keep_last_row_with_two_past_values():
     init = T.dvector("init")
-    fib, _ = theano.scan(lambda a, b: a + b, outputs_info=dict(initial=init, taps=[-2, -1]),
+    fib, _ = theano.scan(lambda a, b: a + b, outputs_info={"initial": init, "taps": [-2, -1]},
                          n_steps=10)
     f = theano.function([init], fib[-1], mode=MODES[0])
     assert scan_nodes(f)[0].op.info.rec_keep_last == (True,)
