@@ -95,6 +95,11 @@ class Scan(Op):
                              f"{len(self.inner_outputs)} outputs, the layout needs {n_in} "
                              f"and {n_out}")
 
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_runner"] = None  # the compiled step is rebuilt on first use after loading
+        return state
+
     def __eq__(self, other) -> bool:
         return self is other
 

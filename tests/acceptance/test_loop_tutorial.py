@@ -182,3 +182,30 @@ def test_ifelse_computes_one_branch_and_switch_both():
     assert (count_x.calls, count_y.calls) == (2 * n_times, n_times)
     assert f_lazyifelse(val2, val1, big_mat1, big_mat2) == 0.0
     assert (count_x.calls, count_y.calls) == (2 * n_times, n_times + 1)
+
+
+def test_recurrence_reading_a_sequence_backwards():
+    X = T.vector("X")
+    W = T.matrix("W")
+    U = T.matrix("U")
+    Y = T.matrix("Y")
+    V = T.matrix("V")
+    P = T.matrix("P")
+    results, _ = theano.scan(
+        lambda y, p, x_tm1: T.tanh(T.dot(x_tm1, W) + T.dot(y, U) + T.dot(p, V)),
+        sequences=[Y, P[::-1]], outputs_info=[X])
+    compute_seq = theano.function(inputs=[X, W, Y, U, P, V], outputs=results)
+    x = np.zeros((2), dtype=np.float64)
+    x[1] = 1
+    w = np.ones((2, 2), dtype=np.float64)
+    y = np.ones((5, 2), dtype=np.float64)
+    y[0, :] = -3
+    u = np.ones((2, 2), dtype=np.float64)
+    p = np.ones((5, 2), dtype=np.float64)
+    p[0, :] = 3
+    v = np.ones((2, 2), dtype=np.float64)
+    x_res = np.zeros((5, 2), dtype=np.float64)
+    x_res[0] = np.tanh(x.dot(w) + y[0].dot(u) + p[4].dot(v))
+    for i in range(1, 5):
+        x_res[i] = np.tanh(x_res[i - 1].dot(w) + y[i].dot(u) + p[4 - i].dot(v))
+    np.testing.assert_allclose(compute_seq(x, w, y, u, p, v), x_res)

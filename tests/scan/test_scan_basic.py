@@ -221,3 +221,14 @@ def test_lazy_steps_are_not_hoisted():
     assert any("log" in str(n.op) for n in op.inner_runner().nodes)
     np.testing.assert_allclose(theano.function([x, w], out, mode=PY)([1.0, -1.0], np.e),
                                [1.0, 1.0])
+
+
+def test_compiled_scan_pickles_and_runs_after_loading():
+    import pickle
+
+    x = T.dvector("x")
+    h, _ = theano.scan(lambda xt, hp: hp * 2 + xt, sequences=x, outputs_info=T.constant(0.0))
+    f = theano.function([x], h, mode=PY)
+    np.testing.assert_array_equal(f([1.0, 1.0]), [1.0, 3.0])
+    g = pickle.loads(pickle.dumps(f))
+    np.testing.assert_array_equal(g([1.0, 1.0, 1.0]), [1.0, 3.0, 7.0])

@@ -134,3 +134,37 @@ def test_gradient_of_until_loop_is_refused():
     vals, _ = theano.scan(lambda p: (p * 2, until(p > 4)), outputs_info=x, n_steps=10)
     with pytest.raises(NotImplementedError, match="until"):
         T.grad(vals.sum(), x)
+
+
+def test_grad_wrt_shared_variables_read_by_the_step(rng):
+    W = theano.shared(rng.normal(size=(2, 2)), name="W")
+    x = T.dmatrix("x")
+    h, _ = theano.scan(lambda xt, hp: T.tanh(T.dot(hp, W) + xt), sequences=x,
+                       outputs_info=T.zeros(2))
+    cost = (h ** 2).sum()
+    gW = T.grad(cost, W)
+    f = theano.function([x], [cost, gW], mode=PY)
+    xv = rng.normal(size=(3, 2))
+    cost_value, grad_w = f(xv)
+    assert np.isfinite(cost_value)
+    eps = 1e-6
+    numeric = np.zeros((2, 2))
+    w0 = W.get_value()
+    cost_fn = theano.function([x], cost, mode=PY)
+    for idx in np.ndindex(2, 2):
+        for sign in (1, -1):
+            w = w0.copy()
+            w[idx] += sign * eps
+            W.set_value(w)
+            numeric[idx] += sign * cost_fn(xv) / (2 * eps)
+    W.set_value(w0)
+    np.testing.assert_allclose(grad_w, numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_integer_outputs_beside_float_ones(rng):
+    def f(x):
+        (h, count), _ = theano.scan(lambda xt, hp, c: (T.sin(hp) + xt, c + 1), sequences=x,
+                                    outputs_info=[T.zeros_like(x[0]), T.constant(0, "int64")])
+        return h * T.cast(count[-1], "float64")
+
+    verify_grad(f, [rng.normal(size=(3, 2))], mode=PY)
