@@ -232,3 +232,12 @@ def test_compiled_scan_pickles_and_runs_after_loading():
     np.testing.assert_array_equal(f([1.0, 1.0]), [1.0, 3.0])
     g = pickle.loads(pickle.dumps(f))
     np.testing.assert_array_equal(g([1.0, 1.0, 1.0]), [1.0, 3.0, 7.0])
+
+
+def test_a_failing_step_names_the_line_that_built_it():
+    x = T.dmatrix("x")
+    out, _ = theano.scan(lambda row: T.dot(row, x), sequences=x)  # shapes (3,) . (2, 3)
+    f = theano.function([x], out, mode=PY)
+    with pytest.raises(Exception, match="test_scan_basic.py") as info:
+        f(np.ones((2, 3)))
+    assert "Dot" in str(info.value)

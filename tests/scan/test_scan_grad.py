@@ -168,3 +168,11 @@ def test_integer_outputs_beside_float_ones(rng):
         return h * T.cast(count[-1], "float64")
 
     verify_grad(f, [rng.normal(size=(3, 2))], mode=PY)
+
+
+def test_gradient_needing_per_step_shared_values_is_refused():
+    total = theano.shared(np.float64(1.0), name="total")
+    x = T.dvector("x")
+    out, _ = theano.scan(lambda xt: (total * xt, {total: total + xt}), sequences=x)
+    with pytest.raises(NotImplementedError, match="shared variables"):
+        T.grad(out.sum(), x)
