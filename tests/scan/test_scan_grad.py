@@ -176,3 +176,17 @@ def test_gradient_needing_per_step_shared_values_is_refused():
     out, _ = theano.scan(lambda xt: (total * xt, {total: total + xt}), sequences=x)
     with pytest.raises(NotImplementedError, match="shared variables"):
         T.grad(out.sum(), x)
+
+
+def test_hessian_vector_product_through_scan(rng):
+    x = T.dmatrix("x")
+    w, v = T.dvectors("w", "v")
+    h, _ = theano.scan(lambda xt, hp, w: T.tanh(w * hp + xt), sequences=x,
+                       outputs_info=T.zeros_like(x[0]), non_sequences=w)
+    g = T.grad((h ** 2).sum(), w)
+    hv = theano.function([x, w, v], theano.Rop(g, w, v), mode=PY)
+    grad_fn = theano.function([x, w], g, mode=PY)
+    xv, wv, vv = rng.normal(size=(4, 2)), rng.normal(size=2), rng.normal(size=2)
+    eps = 1e-6
+    numeric = (grad_fn(xv, wv + eps * vv) - grad_fn(xv, wv - eps * vv)) / (2 * eps)
+    np.testing.assert_allclose(hv(xv, wv, vv), numeric, rtol=1e-5, atol=1e-8)
