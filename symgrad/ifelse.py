@@ -81,17 +81,6 @@ class IfElse(Op):
             results.append(ifelse(condition, te, ee))
         return results
 
-    def infer_shape(self, fgraph, node, shapes):
-        # the two branches may differ in shape, so the shape is chosen lazily too
-        then_shapes, else_shapes = shapes[1:1 + self.n_outs], shapes[1 + self.n_outs:]
-        results = []
-        for ts, es in zip(then_shapes, else_shapes):
-            if not ts:
-                results.append(())
-                continue
-            results.append(tuple(ifelse(node.inputs[0], a, b) for a, b in zip(ts, es)))
-        return results
-
 
 def _common_type(then_value: Variable, else_value: Variable) -> TensorType:
     t, e = then_value.type, else_value.type
