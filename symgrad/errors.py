@@ -35,6 +35,10 @@ class NullGradientError(GradientError):
     """A gradient that is mathematically undefined was used."""
 
 
+class GradientNotImplementedError(NullGradientError, NotImplementedError):
+    """An op does not implement the gradient that was asked for."""
+
+
 class ShapeError(SymgradError, ValueError):
     """Shapes that cannot work together."""
 
