@@ -1,8 +1,8 @@
-"""Rewrites of Scan nodes: drop the outputs nobody reads, and keep a single row of an output
-that is only read at its last step.
+"""Rewrites of Scan nodes: move work that does not change from step to step out of the loop,
+drop the outputs nobody reads, and keep a single row of an output only read at its last step.
 
-(Work that does not change from step to step is moved out of the loop when the Scan is built;
-see `symgrad.scan.utils.hoist_loop_invariants`.)
+(`scan` and the gradient already hoist loop-invariant work when they build a Scan; the rewrite
+covers every other Scan, such as the forward-mode one built by R_op.)
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from symgrad.graph.traversal import ancestors
 from symgrad.rewriting.db import register
 from symgrad.rewriting.engine import node_rewriter
 from symgrad.scan.op import Scan, ScanInfo
+from symgrad.scan.utils import hoist_loop_invariants
 from symgrad.tensor.subtensor import Subtensor
 
 
@@ -107,4 +108,27 @@ def local_scan_keep_last_row(fgraph, node):
     new_op = Scan(op.inner_inputs, op.inner_outputs, ScanInfo(**fields), op.mode)
     new_node = new_op.make_node(*node.inputs)
     # every reader takes row -1, which is the same row in both
+    return dict(zip(node.outputs, new_node.outputs))
+
+
+@register("canonicalize")
+@node_rewriter([Scan])
+def local_scan_hoist_loop_invariants(fgraph, node):
+    """Scan whose step computes f(non-sequences) -> f computed once outside, passed in."""
+    op, info = node.op, node.op.info
+    where = info.outer_input_slices()
+    _, _, _, non_seq_vars = op.inner_inputs_by_kind()
+    n_before = len(op.inner_inputs) - info.n_non_seqs
+    outer_non_seqs = node.inputs[where["non_seqs"]]
+    inner_outputs, hoisted = hoist_loop_invariants(op.inner_outputs,
+                                                   dict(zip(non_seq_vars, outer_non_seqs)))
+    if not hoisted:
+        return None
+    used = set(ancestors(inner_outputs))
+    pairs = [(v, o) for v, o in list(zip(non_seq_vars, outer_non_seqs)) + hoisted if v in used]
+    fields = {name: getattr(info, name) for name in info.__dataclass_fields__}
+    fields["n_non_seqs"] = len(pairs)
+    new_op = Scan(op.inner_inputs[:n_before] + [v for v, _ in pairs], inner_outputs,
+                  ScanInfo(**fields), op.mode)
+    new_node = new_op.make_node(*node.inputs[:where["non_seqs"].start], *[o for _, o in pairs])
     return dict(zip(node.outputs, new_node.outputs))

@@ -75,3 +75,21 @@ def test_gradient_still_right_after_rewrites():
     value = theano.function([x, w], cost, mode=MODES[0])
     numeric = (value(xv, wv + eps) - value(xv, wv - eps)) / (2 * eps)
     assert np.isclose(f(xv, wv), numeric, rtol=1e-6)
+
+
+def test_loop_invariant_work_of_any_scan_moves_out():
+    from symgrad.scan import ScanInfo
+
+    # a Scan built directly, as R_op builds one: its step computes exp(w) at every step
+    xt, w_inner = T.dscalar("xt"), T.dscalar("w_inner")
+    info = ScanInfo(seq_taps=((0,),), seq_reversed=(False,), rec_taps=(), n_per_step=1,
+                    n_opaque=0, n_non_seqs=1)
+    op = Scan([xt, w_inner], [xt * T.exp(w_inner)], info)
+    x, w = T.dvector("x"), T.dscalar("w")
+    out = op(x.shape[0], x, w)
+    f = theano.function([x, w], out, mode=MODES[0])
+    (node,) = scan_nodes(f)
+    inner = [str(n.op) for n in node.op.inner_runner().nodes]
+    assert not any("exp" in name for name in inner)
+    assert any("exp" in str(n.op) for n in f.maker.fgraph.toposort())
+    np.testing.assert_allclose(f([1.0, 2.0], 0.5), np.array([1.0, 2.0]) * np.exp(0.5))
