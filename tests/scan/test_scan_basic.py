@@ -241,3 +241,28 @@ def test_a_failing_step_names_the_line_that_built_it():
     with pytest.raises(Exception, match="test_scan_basic.py") as info:
         f(np.ones((2, 3)))
     assert "Dot" in str(info.value)
+
+
+def test_one_compiled_scan_called_from_several_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    x = T.dvector("x")
+    h, _ = theano.scan(lambda xt, hp: hp * 0.5 + xt, sequences=x, outputs_info=T.constant(0.0))
+    f = theano.function([x], [h, T.grad(h.sum(), x)], mode=PY)
+
+    def expected(values):
+        hs, acc = [], 0.0
+        for v in values:
+            acc = acc * 0.5 + v
+            hs.append(acc)
+        n = len(values)
+        grads = [sum(0.5 ** (j - i) for j in range(i, n)) for i in range(n)]
+        return np.array(hs), np.array(grads)
+
+    inputs = [np.arange(float(n)) + n for n in range(1, 25)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda v: f(v), inputs))
+    for values, (h_val, g_val) in zip(inputs, results):
+        want_h, want_g = expected(values)
+        np.testing.assert_allclose(h_val, want_h)
+        np.testing.assert_allclose(g_val, want_g)
