@@ -65,10 +65,9 @@ class ScanInfo:
 
     def outer_input_slices(self) -> dict[str, slice]:
         """Where each kind sits among the outer inputs."""
-        starts = [1, self.n_seqs, self.n_rec, self.n_opaque, self.n_non_seqs]
-        names = ["seqs", "rec", "opaque", "non_seqs"]
-        out, pos = {}, starts[0]
-        for name, n in zip(names, starts[1:]):
+        out, pos = {}, 1  # input 0 is n_steps
+        for name, n in (("seqs", self.n_seqs), ("rec", self.n_rec), ("opaque", self.n_opaque),
+                        ("non_seqs", self.n_non_seqs)):
             out[name] = slice(pos, pos + n)
             pos += n
         return out
@@ -132,7 +131,7 @@ class Scan(Op):
             n_steps = cast(n_steps, "int64")
         inputs = [as_tensor_variable(v) if isinstance(v.type, TensorType) else v for v in inputs]
         where = info.outer_input_slices()
-        expected = 1 + where["non_seqs"].stop - 1
+        expected = where["non_seqs"].stop
         if 1 + len(inputs) != expected:
             raise ValueError(f"{self} takes {expected} inputs, got {1 + len(inputs)}")
         full = [n_steps, *inputs]
