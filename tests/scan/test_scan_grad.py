@@ -190,3 +190,22 @@ def test_hessian_vector_product_through_scan(rng):
     eps = 1e-6
     numeric = (grad_fn(xv, wv + eps * vv) - grad_fn(xv, wv - eps * vv)) / (2 * eps)
     np.testing.assert_allclose(hv(xv, wv, vv), numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_grad_with_both_kinds_of_taps_going_backwards():
+    def f(x, h0):
+        (h, y), _ = theano.scan(lambda a, b, hm2, hm1: (a * hm2 + T.sin(b * hm1), a + b),
+                                sequences={"input": x, "taps": [-1, 1]},
+                                outputs_info=[{"initial": h0, "taps": [-2, -1]}, None],
+                                go_backwards=True)
+        return h.sum() + (y * h).sum()
+
+    verify_grad(f, [np.linspace(-1, 1, 7), np.array([0.3, -0.2])], mode=PY)
+
+
+def test_grad_when_one_variable_is_sequence_and_non_sequence(rng):
+    def f(x):
+        out, _ = theano.scan(lambda a, b, c: a * b + c, sequences=[x, x], non_sequences=x)
+        return out
+
+    verify_grad(f, [rng.normal(size=3)], mode=PY)
