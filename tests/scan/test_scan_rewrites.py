@@ -9,6 +9,7 @@ from symgrad.scan import Scan
 
 MODES = [theano.Mode(linker="py", optimizer="fast_run"),
          theano.Mode(linker="py", optimizer="fast_compile")]
+NO_REWRITES = theano.Mode(linker="py", optimizer=None)
 
 
 def scan_nodes(f):
@@ -20,6 +21,8 @@ def test_unread_outputs_are_dropped(mode):
     x = T.dvector("x")
     (expd, _total, _), _ = theano.scan(lambda xt, h: (T.exp(xt), h + xt, T.sin(xt)),
                                       sequences=x, outputs_info=[None, T.constant(0.0), None])
+    (before,) = scan_nodes(theano.function([x], expd, mode=NO_REWRITES))
+    assert len(before.outputs) == 3
     f = theano.function([x], expd, mode=mode)
     (node,) = scan_nodes(f)
     assert len(node.outputs) == 1
@@ -43,6 +46,8 @@ def test_output_read_only_at_its_last_step_keeps_one_row():
     A = T.dvector("A")
     result, _ = theano.scan(lambda prior, A: prior * A, outputs_info=T.ones_like(A),
                             non_sequences=A, n_steps=k)
+    (before,) = scan_nodes(theano.function([A, k], result[-1], mode=NO_REWRITES))
+    assert not any(before.op.info.rec_keep_last)
     f = theano.function([A, k], result[-1], mode=MODES[0])
     (node,) = scan_nodes(f)
     assert node.op.info.rec_keep_last == (True,)
@@ -87,6 +92,8 @@ def test_loop_invariant_work_of_any_scan_moves_out():
     op = Scan([xt, w_inner], [xt * T.exp(w_inner)], info)
     x, w = T.dvector("x"), T.dscalar("w")
     out = op(x.shape[0], x, w)
+    (before,) = scan_nodes(theano.function([x, w], out, mode=NO_REWRITES))
+    assert any("exp" in str(n.op) for n in before.op.inner_runner().nodes)
     f = theano.function([x, w], out, mode=MODES[0])
     (node,) = scan_nodes(f)
     inner = [str(n.op) for n in node.op.inner_runner().nodes]
