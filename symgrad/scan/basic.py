@@ -41,7 +41,8 @@ class _Output:
                 # a single past value is given as that value; the op wants a block of rows
                 block = initial.dimshuffle("x", *range(initial.type.ndim))
             else:
-                block = initial
+                # the taps read the first L rows, as Theano's do; later rows are ignored
+                block = initial[:-min(self.taps)]
             self.initial_block = block
             self.inner = [row_type(block.type)(_tap_name(initial, "t", k)) for k in self.taps]
 

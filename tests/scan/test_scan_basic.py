@@ -266,3 +266,13 @@ def test_one_compiled_scan_called_from_several_threads():
         want_h, want_g = expected(values)
         np.testing.assert_allclose(h_val, want_h)
         np.testing.assert_allclose(g_val, want_g)
+
+
+def test_output_taps_read_the_first_rows_of_a_longer_initial_block():
+    init = T.dvector("init")
+    fib, _ = theano.scan(lambda a, b: a + b, outputs_info={"initial": init, "taps": [-2, -1]},
+                         n_steps=3)
+    f = theano.function([init], fib, mode=PY)
+    np.testing.assert_array_equal(f([1.0, 1.0, 100.0]), [2.0, 3.0, 5.0])
+    with pytest.raises(Exception, match="initial rows"):
+        f([1.0])
