@@ -114,7 +114,13 @@ class Function:
             values = self._arguments(args, kwargs)
         for cell in self._shared_cells:
             values.append(cell[0])
-        results = self._runner(values)
+        try:
+            results = self._runner(values)
+        except Exception as exc:
+            located = self.maker.locate_failure(values, exc)
+            if located is exc:
+                raise
+            raise located from exc
         n_out = self._n_out
         if self._update_cells:
             new_values = results[n_out:]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from symgrad.errors import NodeRuntimeError, format_frame
+from symgrad.errors import NodeRuntimeError, node_origin
 from symgrad.graph.basic import Constant
 
 
@@ -26,12 +26,20 @@ def describe_inputs(node, values) -> str:
     return "\n".join(lines)
 
 
+def _shape_of(value):
+    return np.shape(value) if isinstance(value, np.ndarray) or np.isscalar(value) else "?"
+
+
 def node_error(node, values, exc: Exception) -> NodeRuntimeError:
     """An error naming the failing op, the user's line that built it, and its inputs."""
-    return NodeRuntimeError(
+    shapes = ", ".join(str(_shape_of(v)) for v in values)
+    error = NodeRuntimeError(
         f"{node.op} failed: {type(exc).__name__}: {exc}\n"
-        f"The node was built at:\n  {format_frame(node.trace)}\n"
+        f"Input shapes: [{shapes}]\n"
+        f"The node was built at:\n{node_origin(node)}\n"
         f"Its inputs were:\n{describe_inputs(node, values)}")
+    error.node = node
+    return error
 
 
 class PythonLinker:
