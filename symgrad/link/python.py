@@ -43,9 +43,17 @@ def node_error(node, values, exc: Exception) -> NodeRuntimeError:
 
 
 class PythonLinker:
-    """Builds a runner that calls `Op.perform` node by node."""
+    """Builds a runner that calls `Op.perform` node by node.
+
+    `wrap_perform(node, perform) -> perform`, when given, wraps each node's step (profiling
+    times it, checking modes look at its results); the plain VM pays nothing for it. Lazy ops
+    (ifelse) run unwrapped: their work is the branches they ask for, which are wrapped.
+    """
 
     name = "py"
+
+    def __init__(self, wrap_perform=None) -> None:
+        self.wrap_perform = wrap_perform
 
     def make_runner(self, fgraph):
         order = fgraph.toposort()
@@ -63,7 +71,10 @@ class PythonLinker:
         for node in order:
             ins = [slot(v) for v in node.inputs]
             outs = [slot(v) for v in node.outputs]
-            steps.append((node.op.perform, node, ins, outs))
+            perform = node.op.perform
+            if self.wrap_perform is not None and not getattr(node.op, "lazy", False):
+                perform = self.wrap_perform(node, perform)
+            steps.append((perform, node, ins, outs))
         output_slots = [slot(v) for v in fgraph.outputs]
         if any(getattr(node.op, "lazy", False) for node in order):
             run = _demand_driven_runner(template, input_slots, steps, output_slots)
