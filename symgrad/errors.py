@@ -29,6 +29,15 @@ class NodeRuntimeError(SymgradError, RuntimeError):
     node = None
 
 
+class NanGuardError(NodeRuntimeError):
+    """NanGuardMode found a NaN, an Inf or a huge value; the message names the node."""
+
+
+class DebugModeError(NodeRuntimeError):
+    """DebugMode found a node that broke a rule (wrong output type, changed its inputs) or a
+    backend that disagrees with the Python VM on a node."""
+
+
 class GradientError(SymgradError, TypeError):
     """A gradient cannot be built as asked."""
 

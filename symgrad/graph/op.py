@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from symgrad.errors import note_construction
+from symgrad.errors import note_construction, user_frame
 
 
 class Op:
@@ -43,6 +43,10 @@ class Op:
         except Exception as exc:
             note_construction(exc, self)  # point at the user's line, not only ours
             raise
+        if not type(self).__module__.startswith("symgrad."):
+            # an op defined outside symgrad builds its Apply in its own make_node: the line
+            # worth showing is the one that called the op
+            node.trace = user_frame()
         if self.default_output is not None:
             return node.outputs[self.default_output]
         if len(node.outputs) == 1:
