@@ -11,6 +11,7 @@ from symgrad.graph.basic import Constant, Variable
 from symgrad.scalar import basic as sb
 from symgrad.tensor.basic import Join
 from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise
+from symgrad.tensor.math import Dot
 from symgrad.tensor.shape import MakeVector, Reshape, Shape
 from symgrad.tensor.subtensor import (
     AdvancedSubtensor, IncSubtensor, Subtensor, entry_text, split_index_inputs,
@@ -89,6 +90,7 @@ _printers: dict[type, Callable] = {
     Reshape: lambda node, state: "reshape({}, {})".format(*_args(node, state)),
     Join: lambda node, state: f"join({node.op.axis}, {', '.join(_args(node, state))})",
     RandomVariable: _random,
+    Dot: lambda node, state: "({} \\dot {})".format(*_args(node, state)),
 }
 
 
