@@ -79,10 +79,6 @@ def optimize(fgraph: FunctionGraph, optimizer: str | None, exclude=()) -> int:
     """Run the phases `optimizer` selects (minus the `exclude`d phase names) on `fgraph`;
     return the number of replacements."""
     # config.optimizer_verbose is honoured by the caller, which prints the function's rewrite log
-    return _run_phases(fgraph, optimizer, exclude)
-
-
-def _run_phases(fgraph: FunctionGraph, optimizer: str | None, exclude) -> int:
     changes = 0
     for ph in phases_for(optimizer):
         if ph.name in exclude:
