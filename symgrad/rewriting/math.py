@@ -110,6 +110,21 @@ def _cancel(num: list, den: list) -> list:
     return removed
 
 
+def _already_canonical_product(node, num_c, num, den_c, den, cancelled) -> bool:
+    """A flat product `c * a * b` (c first, in the output dtype, not 1): nothing to rebuild.
+    Checked before building anything, since most products are already in this form."""
+    if not isinstance(node.op.scalar_op, sb.Mul) or den or den_c or cancelled:
+        return False
+    if len(num_c) + len(num) != len(node.inputs):  # an inner product was flattened
+        return False
+    if not num_c:
+        return True
+    const = num_c[0]
+    return (len(num_c) == 1 and node.inputs[0] is const
+            and const.type.dtype == node.outputs[0].type.dtype
+            and not np.all(constant_data(const) == 1))
+
+
 def _product(terms):
     return terms[0] if len(terms) == 1 else tm.mul(*terms)
 
@@ -129,6 +144,8 @@ def local_mul_canonizer(fgraph, node):
     num_c, num = _split_constants(num)
     den_c, den = _split_constants(den)
     cancelled = _cancel(num, den)
+    if _already_canonical_product(node, num_c, num, den_c, den, cancelled):
+        return None
     ndim = out.type.ndim
     with np.errstate(all="ignore"):
         coef = np.asarray(1, dtype=dtype)
@@ -179,6 +196,25 @@ def _collect_terms(fgraph, var, dtype, terms, sign, root=False) -> None:
     terms.append((sign * coef, factors))
 
 
+def _already_canonical_sum(node, terms) -> bool:
+    """An add of its own inputs, at most one constant (first, in the output dtype, not 0) and
+    no two terms over the same factors: nothing to rebuild (checked before building)."""
+    if not isinstance(node.op.scalar_op, sb.Add) or len(terms) != len(node.inputs):
+        return False
+    dtype = node.outputs[0].type.dtype
+    keys = set()
+    for k, ((coef, factors), inp) in enumerate(zip(terms, node.inputs)):
+        if not factors:
+            if k != 0 or inp.type.dtype != dtype or np.all(coef == 0):
+                return False
+            continue
+        key = tuple(sorted(factors, key=lambda v: v.auto_id))
+        if key in keys or np.all(coef == 0):
+            return False
+        keys.add(key)
+    return True
+
+
 def _constant_leaves(out):
     return [i for i in out.owner.inputs if constant_of(i) is not None]
 
@@ -195,6 +231,8 @@ def local_add_canonizer(fgraph, node):
     with np.errstate(all="ignore"):
         _collect_terms(fgraph, out, dtype, terms, 1, root=True)
         if any(t.type.dtype != dtype for _, fs in terms for t in fs):
+            return None
+        if _already_canonical_sum(node, terms):
             return None
         const = np.asarray(0, dtype=dtype)
         combined: dict = {}
