@@ -239,3 +239,18 @@ def local_shape_i_of_result(fgraph, node):
     if not _built_only_from_graph(fgraph, dim, set(producer.outputs)):
         return None  # the op reads its own output's shape: nothing to gain
     return [dim]
+
+
+@register("specialize")
+@node_rewriter([sb.Second])
+def local_fill_of_result_to_alloc(fgraph, node):
+    """fill(f(x), b) -> alloc(b, *shape of f(x)): the shape, not f(x), is what the fill needs"""
+    a, b = node.inputs
+    out = node.outputs[0]
+    if a.owner is None or b.type == out.type:
+        return None
+    # where only b has the full length, its shape gives the output's
+    shape = [shape_i(b if a_bc and not b_bc else a, d)
+             for d, (a_bc, b_bc) in enumerate(zip(a.type.broadcastable, b.type.broadcastable))]
+    new = Alloc()(b, *shape)
+    return [new] if new.type == out.type else None

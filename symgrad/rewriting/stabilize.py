@@ -17,7 +17,7 @@ from symgrad.scalar import basic as sb
 from symgrad.scalar import math as sm
 from symgrad.scalar.type import float_dtypes
 from symgrad.tensor import math as tm
-from symgrad.tensor.basic import arange, cast, switch
+from symgrad.tensor.basic import ones_like, switch
 from symgrad.tensor.elemwise import CAReduce, DimShuffle
 from symgrad.tensor.nnet.basic import (
     CrossentropyCategorical1HotGrad,
@@ -25,7 +25,6 @@ from symgrad.tensor.nnet.basic import (
     Softmax,
     SoftmaxGrad,
 )
-from symgrad.tensor.shape import shape_i
 
 
 def negation_of(var: Variable):
@@ -232,7 +231,8 @@ def local_softmax_crossentropy_grad(fgraph, node):
             or inner.inputs[1] is not s:
         return None
     g, _, labels = inner.inputs
-    # no division by the labelled probability, which underflows to 0 for confident mistakes
-    classes = arange(shape_i(s, 1)).dimshuffle("x", 0)
-    onehot = cast(tm.eq(classes, labels.dimshuffle(0, "x")), s.type.dtype)
-    return [fit_type(tm.mul(g.dimshuffle(0, "x"), tm.sub(s, onehot)), node.outputs[0])]
+    # no division by the labelled probability, which underflows to 0 for confident mistakes;
+    # the one-hot term is the same op over ones, so labels out of range still raise
+    minus_g_onehot = CrossentropyCategorical1HotGrad()(g, ones_like(s), labels)
+    new = tm.add(tm.mul(g.dimshuffle(0, "x"), s), minus_g_onehot)
+    return [fit_type(new, node.outputs[0])]

@@ -158,3 +158,15 @@ def test_shape_of_a_result_comes_from_its_inputs():
     (node,) = f.maker.fgraph.toposort()
     assert str(node.op) == "Shape_i{1}" and node.inputs == f.maker.fgraph.inputs
     check_against_numpy([m], n, [np.zeros((2, 3))], np.int64(3))
+
+
+def test_fill_shaped_like_a_result_needs_only_its_shape():
+    m = T.dmatrix("m")
+    s = T.dscalar("s")
+    y = T.fill(T.exp(m), s)
+    assert pp(y) == "fill(exp(m), s)"
+    f = compiled([m, s], y)
+    assert pp(f.maker.fgraph.outputs[0]) == "Alloc(s, Shape_i{0}(m), Shape_i{1}(m))"
+    assert "Elemwise{exp}" not in node_ops(f)
+    check_against_numpy([m, s], y, [np.zeros((2, 3)), np.float64(4.0)], np.full((2, 3), 4.0))
+    assert optimized_text([m, s], T.fill(m, s)) == "fill(m, s)"  # an input's shape is free

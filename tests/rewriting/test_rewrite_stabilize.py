@@ -2,6 +2,7 @@
 import warnings
 
 import numpy as np
+import pytest
 import scipy.special as sps
 
 import symgrad.tensor as T
@@ -155,13 +156,27 @@ def test_crossentropy_gradient_of_softmax_needs_no_division():
     y = T.ivector("y")
     loss = T.nnet.categorical_crossentropy(T.nnet.softmax(x), y).mean()
     g = T.grad(loss, x)
-    f = compiled([x, y], g)
-    ops = [str(n.op) for n in f.maker.fgraph.toposort()]
-    assert not any("Crossentropy" in op for op in ops), ops  # the forward loss is not needed
+    f = compiled([x, y], [loss, g])
+    grad_nodes = [n for n in f.maker.fgraph.apply_nodes if "Grad" in str(n.op)]
+    # the one-hot comes from the cross-entropy gradient over ones: no division by s, no SoftmaxGrad
+    assert [str(n.op) for n in grad_nodes] == ["CrossentropyCategorical1HotGrad"]
     labels = np.array([0, 2], dtype="int32")
     s = np.exp(_np_log_softmax(LOGITS))
     want = (s - np.eye(3)[labels]) / 2
-    fast, slow = _values([x, y], g, LOGITS, labels)
-    np.testing.assert_allclose(fast, want, atol=1e-12)
-    assert np.isnan(slow[0]).all()
+    fast, slow = _values([x, y], [loss, g], LOGITS, labels)
+    np.testing.assert_allclose(fast[1], want, atol=1e-12)
+    assert np.isnan(slow[1][0]).all()
     check_against_numpy([x, y], g, [LOGITS[1:], labels[1:]], want[1:] * 2)
+    with pytest.raises(Exception, match="labels must lie in"):
+        f(LOGITS, np.array([0, 3], dtype="int32"))
+
+
+def test_crossentropy_gradient_alone_keeps_checking_labels():
+    x = T.dmatrix("x")
+    y = T.ivector("y")
+    g = T.grad(T.nnet.categorical_crossentropy(T.nnet.softmax(x), y).sum(), x)
+    f = compiled([x, y], g)
+    with pytest.raises(Exception, match="labels must lie in"):
+        f(LOGITS, np.array([0, 3], dtype="int32"))
+    np.testing.assert_allclose(f(LOGITS[1:], np.array([2], dtype="int32")),
+                               np.exp(_np_log_softmax(LOGITS[1:])) - [[0, 0, 1]])
