@@ -498,8 +498,7 @@ def getitem(x, key):
     """`x[key]` with numpy's semantics (the implementation of TensorVariable.__getitem__)."""
     x = as_tensor_variable(x)
     entries, index_inputs = parse_index(x.type.ndim, key)
-    if all(e == FULL_SLICE for e in entries):
-        return x
+    # even x[:] is a node, so that set_subtensor(x[:], y) knows what was indexed
     op = AdvancedSubtensor(entries) if "a" in entries else Subtensor(entries)
     return op(x, *index_inputs)
 
