@@ -119,7 +119,13 @@ class Function:
             values = self._arguments(args, kwargs)
         for cell in self._shared_cells:
             values.append(cell[0])
-        results = self._runner(values)
+        try:
+            results = self._runner(values)
+        except Exception as exc:
+            located = self.maker.locate_failure(values, exc)
+            if located is exc:
+                raise
+            raise located from exc
         n_out = self._n_out
         if self._update_cells:
             new_values = results[n_out:]
@@ -191,6 +197,22 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<symgrad.Function {self.name or ''}>"
+
+    # notebook display of the optimised graph: upward conveniences into symgrad.printing
+    def _repr_svg_(self) -> str | None:
+        from symgrad.printing.graphviz import svg_or_none
+
+        return svg_or_none(self)
+
+    def _repr_html_(self) -> str:
+        from symgrad.printing.notebook import html_of
+
+        return html_of(self)
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        from symgrad.printing.notebook import pretty_text
+
+        printer.text(pretty_text(self))
 
 
 _MISSING = object()

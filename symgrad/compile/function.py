@@ -90,10 +90,8 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
     if profile:
         stats = profile if isinstance(profile, ProfileStats) else \
             ProfileStats(profile if isinstance(profile, str) else name)
-        stats.rewrite_time += maker.rewrite_time
-        stats.link_time += maker.link_time
         fn.profile = stats
-        fn._runner = stats.wrap(fn._runner)
+        fn._runner = stats.profiled_runner(maker)
     return fn
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from symgrad.errors import NodeRuntimeError, format_frame
+from symgrad.errors import NodeRuntimeError, node_origin
 from symgrad.graph.basic import Constant
 
 
@@ -26,18 +26,34 @@ def describe_inputs(node, values) -> str:
     return "\n".join(lines)
 
 
+def _shape_of(value):
+    return np.shape(value) if isinstance(value, np.ndarray) or np.isscalar(value) else "?"
+
+
 def node_error(node, values, exc: Exception) -> NodeRuntimeError:
     """An error naming the failing op, the user's line that built it, and its inputs."""
-    return NodeRuntimeError(
+    shapes = ", ".join(str(_shape_of(v)) for v in values)
+    error = NodeRuntimeError(
         f"{node.op} failed: {type(exc).__name__}: {exc}\n"
-        f"The node was built at:\n  {format_frame(node.trace)}\n"
+        f"Input shapes: [{shapes}]\n"
+        f"The node was built at:\n{node_origin(node)}\n"
         f"Its inputs were:\n{describe_inputs(node, values)}")
+    error.node = node
+    return error
 
 
 class PythonLinker:
-    """Builds a runner that calls `Op.perform` node by node."""
+    """Builds a runner that calls `Op.perform` node by node.
+
+    `wrap_perform(node, perform) -> perform`, when given, wraps each node's step (profiling
+    times it, checking modes look at its results); the plain VM pays nothing for it. Lazy ops
+    (ifelse) run unwrapped: their work is the branches they ask for, which are wrapped.
+    """
 
     name = "py"
+
+    def __init__(self, wrap_perform=None) -> None:
+        self.wrap_perform = wrap_perform
 
     def make_runner(self, fgraph):
         order = fgraph.toposort()
@@ -55,7 +71,10 @@ class PythonLinker:
         for node in order:
             ins = [slot(v) for v in node.inputs]
             outs = [slot(v) for v in node.outputs]
-            steps.append((node.op.perform, node, ins, outs))
+            perform = node.op.perform
+            if self.wrap_perform is not None and not getattr(node.op, "lazy", False):
+                perform = self.wrap_perform(node, perform)
+            steps.append((perform, node, ins, outs))
         output_slots = [slot(v) for v in fgraph.outputs]
         if any(getattr(node.op, "lazy", False) for node in order):
             run = _demand_driven_runner(template, input_slots, steps, output_slots)

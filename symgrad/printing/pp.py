@@ -12,6 +12,7 @@ from symgrad.scalar import basic as sb
 from symgrad.tensor.basic import Join
 from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise
 from symgrad.tensor.random.op import RandomVariable
+from symgrad.tensor.math import Dot
 from symgrad.tensor.shape import MakeVector, Reshape, Shape
 from symgrad.tensor.subtensor import (
     AdvancedSubtensor, IncSubtensor, Subtensor, entry_text, split_index_inputs,
@@ -89,6 +90,7 @@ _printers: dict[type, Callable] = {
     Shape: lambda node, state: f"shape({_args(node, state)[0]})",
     Reshape: lambda node, state: "reshape({}, {})".format(*_args(node, state)),
     Join: lambda node, state: f"join({node.op.axis}, {', '.join(_args(node, state))})",
+    Dot: lambda node, state: "({} \\dot {})".format(*_args(node, state)),
 }
 
 
@@ -108,28 +110,37 @@ def _print(var: Variable, state: dict) -> str:
         return _leaf(var)
     if var.name is not None and var is not state["target"]:
         return var.name
+    depth, max_depth = state.get("depth", 0), state.get("max_depth")
+    if max_depth is not None and depth >= max_depth:
+        return "…"
     if var in state["memo"]:
         return state["memo"][var]
     node = var.owner
     printer = next((_printers[c] for c in type(node.op).__mro__ if c in _printers), _default)
+    state["depth"] = depth + 1
     text = printer(node, state)
+    state["depth"] = depth
     if len(node.outputs) > 1 and var.index != node.op.default_output:
         text = f"{text}[{var.index}]"
-    state["memo"][var] = text
+    if max_depth is None:  # a cut-off text depends on the depth it was printed at
+        state["memo"][var] = text
     return text
 
 
-def pp(var) -> str:
-    """Theano-style text of a variable's graph: `((fill((x ** 2), 1.0) * 2) * (x ** (2 - 1)))`."""
+def pp(var, max_depth: int | None = None) -> str:
+    """Theano-style text of a variable's graph: `((fill((x ** 2), 1.0) * 2) * (x ** (2 - 1)))`.
+
+    max_depth: print at most this many levels of nodes; deeper subexpressions show as `…`.
+    """
     if isinstance(var, (list, tuple)):
-        return "\n".join(pp(v) for v in var)
+        return "\n".join(pp(v, max_depth) for v in var)
     fgraph_outputs = getattr(var, "outputs", None)
     if fgraph_outputs is not None and not isinstance(var, Variable):
-        return "\n".join(pp(v) for v in fgraph_outputs)
+        return "\n".join(pp(v, max_depth) for v in fgraph_outputs)
     maker = getattr(var, "maker", None)
     if maker is not None:
-        return "\n".join(pp(v) for v in maker.fgraph.outputs)
-    return _print(var, {"target": var, "memo": {}})
+        return "\n".join(pp(v, max_depth) for v in maker.fgraph.outputs)
+    return _print(var, {"target": var, "memo": {}, "max_depth": max_depth})
 
 
 pprint = pp
