@@ -169,13 +169,15 @@ def _replacement_pairs(node, result) -> list[tuple[Variable, Variable]]:
     return [(o, n) for o, n in zip(node.outputs, result) if n is not None and n is not o]
 
 
-def _check_reachable(fgraph: FunctionGraph, new: Variable) -> None:
-    """A replacement may only use the graph's variables and constants (checked before any change,
-    so a bad rewrite leaves the graph untouched)."""
+def _check_reachable(fgraph: FunctionGraph, new: Variable, old: Variable) -> None:
+    """A replacement may only use the graph's variables and constants, and not the variable it
+    replaces (checked before any change, so a bad rewrite leaves the graph untouched)."""
     seen: set = set()
     stack = [new]
     while stack:
         var = stack.pop()
+        if var is old:
+            raise ValueError(f"the replacement for {old} is computed from {old} itself")
         if var in seen or var in fgraph.variables:
             continue
         seen.add(var)
@@ -198,7 +200,7 @@ def try_rewrite(fgraph: FunctionGraph, rewriter: NodeRewriter, node) -> bool:
             if old.type != new.type:
                 raise TypeError(f"replacement {new} ({new.type}) for {old} ({old.type}) "
                                 "changes the type")
-            _check_reachable(fgraph, new)
+            _check_reachable(fgraph, new, old)
         for old, new in pairs:
             if old in fgraph.variables:
                 fgraph.replace(old, new, reason=rewriter.name)

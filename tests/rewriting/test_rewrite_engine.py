@@ -212,3 +212,15 @@ def test_warnings_from_users_point_of_view_do_not_break_compilation():
         assert np.isclose(f(1e-20), 1e-20)  # the other stabilize rewrites still ran
     finally:
         phase.node_rewriters.remove(local_crash)
+
+
+def test_rewrite_that_would_make_a_cycle_is_refused():
+    @node_rewriter([sm.Exp])
+    def local_self_reference(fgraph, node):
+        return [T.log(node.outputs[0])]
+
+    x = T.dscalar("x")
+    fg = FunctionGraph([x], [T.exp(x)])
+    with config.change_flags(on_opt_error="warn"), pytest.warns(UserWarning, match="itself"):
+        try_rewrite(fg, local_self_reference, fg.outputs[0].owner)
+    assert pp(fg.outputs[0]) == "exp(x)" and len(fg.apply_nodes) == 1
