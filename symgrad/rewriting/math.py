@@ -17,7 +17,7 @@ from symgrad.scalar import math as sm
 from symgrad.scalar.type import discrete_dtypes, float_dtypes, uint_dtypes
 from symgrad.tensor import math as tm
 from symgrad.tensor.basic import fill
-from symgrad.tensor.elemwise import DimShuffle, Elemwise
+from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise
 
 
 # --- shared helpers ---------------------------------------------------------------------------
@@ -420,3 +420,26 @@ def local_dimshuffle_lift(fgraph, node):
     args = [DimShuffle(i.type.ndim, node.op.new_order)(i) for i in inner.inputs]
     new = inner.op(*args)
     return [fit_type(new, node.outputs[0])]
+
+
+# --- reductions -------------------------------------------------------------------------------
+@register("canonicalize")
+@node_rewriter([CAReduce])
+def local_sum_of_scaled(fgraph, node):
+    """sum(c * x) -> c * sum(x) for a c that is the same for every element (one multiply)"""
+    if not isinstance(node.op.scalar_op, sb.Add):
+        return None
+    (prod,) = node.inputs
+    out = node.outputs[0]
+    if not is_elemwise(prod, sb.Mul) or not single_client(fgraph, prod) \
+            or out.type.dtype != prod.type.dtype or out.type.dtype not in float_dtypes:
+        return None
+    scalars = [i for i in prod.owner.inputs if all(i.type.broadcastable)]
+    rest = [i for i in prod.owner.inputs if not all(i.type.broadcastable)]
+    if not scalars or not rest:
+        return None
+    axis = node.op.axis
+    kept = [d for d in range(prod.type.ndim) if d not in axis]
+    scale = [DimShuffle(s.type.ndim, kept)(s) for s in scalars]
+    summed = CAReduce(sb.add, axis, node.op.dtype)(_product(rest))
+    return [fit_type(tm.mul(*scale, summed), out)]
