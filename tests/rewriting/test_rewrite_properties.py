@@ -80,6 +80,7 @@ MIXED_UNARY = {
     "sqr": lambda a: a ** 2,
     "softplus_form": lambda a: T.log(1 + T.exp(T.tanh(a))),
     "row_sum": lambda a: T.sum(a, axis=0, keepdims=True) + a,
+    "scaled_sum": lambda a: T.sum(-a * 2.0, axis=1, keepdims=True) * a,
     "transpose_twice": lambda a: a.T.T,
     "fill": lambda a: T.fill(a, 0.5) + a,
     "as_float32": lambda a: T.cast(a, "float32"),
