@@ -13,12 +13,12 @@ def test_variable_tree_with_ids_and_shared_subtrees():
     e = T.exp(x)
     y = e * e
     y.name = "y"
-    assert debugprint(y, file="str") == "\n".join([
+    assert debugprint(y, file="str").splitlines() == [
         "Elemwise{mul} [id A] 'y'",
         " |Elemwise{exp} [id B] ''",
         " | |x [id C]",
         " |Elemwise{exp} [id B] ''",
-    ])
+    ]
 
 
 def test_types_constants_and_hidden_nothing():
@@ -49,11 +49,11 @@ def test_lists_share_ids_and_depth_limits():
 def test_compiled_function_shows_the_optimised_graph_in_run_order():
     x = T.dscalar("x")
     f = theano.function([x], T.grad(x ** 2, x))
-    assert debugprint(f, file="str") == "\n".join([
+    assert debugprint(f, file="str").splitlines() == [
         "Elemwise{mul} [id A] ''   0",
         " |TensorConstant{2.0} [id B]",
         " |x [id C]",
-    ])
+    ]
     assert dprint is debugprint and theano.dprint is debugprint
     assert theano.printing.debugprint is debugprint
 
