@@ -17,14 +17,16 @@ from symgrad.scalar import basic as sb
 from symgrad.scalar import math as sm
 from symgrad.scalar.type import float_dtypes
 from symgrad.tensor import math as tm
-from symgrad.tensor.basic import ones_like, switch
+from symgrad.tensor.basic import alloc, ones_like, switch
 from symgrad.tensor.elemwise import CAReduce, DimShuffle
 from symgrad.tensor.nnet.basic import (
+    CrossentropyCategorical1Hot,
     CrossentropyCategorical1HotGrad,
     LogSoftmax,
     Softmax,
     SoftmaxGrad,
 )
+from symgrad.tensor.shape import shape_i
 
 
 def negation_of(var: Variable):
@@ -236,3 +238,21 @@ def local_softmax_crossentropy_grad(fgraph, node):
     minus_g_onehot = CrossentropyCategorical1HotGrad()(g, ones_like(s), labels)
     new = tm.add(tm.mul(g.dimshuffle(0, "x"), s), minus_g_onehot)
     return [fit_type(new, node.outputs[0])]
+
+
+@register("stabilize")
+@node_rewriter([CrossentropyCategorical1Hot])
+def local_crossentropy_of_softmax(fgraph, node):
+    """crossentropy_1hot(softmax(x), y) -> -log_softmax(x)[i, y[i]] summed as a masked row"""
+    s, labels = node.inputs
+    if s.owner is None or not isinstance(s.owner.op, Softmax) or s.owner.op.axis != 1:
+        return None
+    log_probs = LogSoftmax(1)(s.owner.inputs[0])
+    dtype = log_probs.type.dtype
+    # -onehot from the op that checks the labels, so a label out of range still raises
+    ones = alloc(tensor_constant(1, dtype, 0), shape_i(labels, 0))
+    minus_onehot = CrossentropyCategorical1HotGrad()(ones, ones_like(log_probs), labels)
+    # a switch, not a product: a masked logit of -inf must not give -inf * 0 = nan
+    picked = switch(tm.neq(minus_onehot, tensor_constant(0, dtype, 2)), log_probs,
+                    tensor_constant(0, dtype, 2))
+    return [fit_type(tm.neg(tm.sum(picked, axis=1)), node.outputs[0])]

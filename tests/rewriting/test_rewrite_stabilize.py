@@ -157,9 +157,9 @@ def test_crossentropy_gradient_of_softmax_needs_no_division():
     loss = T.nnet.categorical_crossentropy(T.nnet.softmax(x), y).mean()
     g = T.grad(loss, x)
     f = compiled([x, y], [loss, g])
-    grad_nodes = [n for n in f.maker.fgraph.apply_nodes if "Grad" in str(n.op)]
-    # the one-hot comes from the cross-entropy gradient over ones: no division by s, no SoftmaxGrad
-    assert [str(n.op) for n in grad_nodes] == ["CrossentropyCategorical1HotGrad"]
+    grad_nodes = [str(n.op) for n in f.maker.fgraph.apply_nodes if "Grad" in str(n.op)]
+    # one-hots come from the cross-entropy gradient over ones: no division by s, no SoftmaxGrad
+    assert grad_nodes and set(grad_nodes) == {"CrossentropyCategorical1HotGrad"}
     labels = np.array([0, 2], dtype="int32")
     s = np.exp(_np_log_softmax(LOGITS))
     want = (s - np.eye(3)[labels]) / 2
@@ -180,3 +180,22 @@ def test_crossentropy_gradient_alone_keeps_checking_labels():
         f(LOGITS, np.array([0, 3], dtype="int32"))
     np.testing.assert_allclose(f(LOGITS[1:], np.array([2], dtype="int32")),
                                np.exp(_np_log_softmax(LOGITS[1:])) - [[0, 0, 1]])
+
+
+def test_crossentropy_of_softmax_reads_log_softmax():
+    x = T.dmatrix("x")
+    y = T.ivector("y")
+    loss = T.nnet.categorical_crossentropy(T.nnet.softmax(x), y)
+    assert pp(loss) == "CrossentropyCategorical1Hot(Softmax{axis=1}(x), y)"
+    f = compiled([x, y], loss)
+    assert "LogSoftmax{axis=1}" in [str(n.op) for n in f.maker.fgraph.apply_nodes]
+    masked = np.array([[0.0, 1000.0, 1.0], [0.1, -np.inf, 0.3]])  # a confident mistake; a mask
+    labels = np.array([0, 2], dtype="int32")
+    fast, slow = _values([x, y], loss, masked, labels)
+    want = -_np_log_softmax(np.where(np.isinf(masked), -1e300, masked))[[0, 1], labels]
+    np.testing.assert_allclose(fast, want)
+    assert np.isinf(slow[0]) and np.isclose(slow[1], want[1])
+    with pytest.raises(Exception, match="labels must lie in"):
+        f(masked, np.array([0, 3], dtype="int32"))
+    row = LOGITS[1:]
+    check_against_numpy([x, y], loss, [row, labels[1:]], -_np_log_softmax(row)[:, 2])
