@@ -190,7 +190,7 @@ class _CheckingLinker(PythonLinker):
     def _compare(self, node, args, cells, backend_run) -> None:
         try:
             theirs = backend_run(args)
-        except Exception as exc:  # noqa: BLE001 - reported as a disagreement
+        except Exception as exc:  # reported as a disagreement
             raise self._fail(node, args, f"fails on backend {self.backend!r} but not on the "
                              f"Python VM: {type(exc).__name__}: {exc}") from exc
         for k, (var, cell, other) in enumerate(zip(node.outputs, cells, theirs)):

@@ -90,8 +90,8 @@ class FunctionMaker:
         except NodeRuntimeError as located:
             if located.node is not None:
                 return located
-        except Exception:  # noqa: BLE001 - the backend's own error is the better report
-            pass
+        except Exception as other:  # noqa: BLE001 - the backend's own error is the better report
+            exc.__context__ = exc.__context__ or other
         return exc
 
     def create(self, single_output: bool, outputs_none: bool = False) -> Function:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
+
 from symgrad.graph.basic import Constant, Variable
 from symgrad.scalar import basic as sb
 from symgrad.tensor.basic import Join
@@ -94,13 +96,28 @@ _printers: dict[type, Callable] = {
 }
 
 
+_resolved: dict[type, Callable] = {}  # op class -> its printer, found through the MRO once
+
+
 def assign_printer(op_class: type, printer: Callable) -> None:
     """Print nodes of `op_class` with printer(node, state) -> str."""
     _printers[op_class] = printer
+    _resolved.clear()
+
+
+def _printer_for(op_class: type) -> Callable:
+    printer = _resolved.get(op_class)
+    if printer is None:
+        printer = next((_printers[c] for c in op_class.__mro__ if c in _printers), _default)
+        _resolved[op_class] = printer
+    return printer
 
 
 def _leaf(var: Variable) -> str:
     if isinstance(var, Constant):
+        data = var.data
+        if var.name is None and isinstance(data, np.ndarray) and data.ndim == 0:
+            return str(data[()])  # the numpy scalar prints the same, without arrayprint's cost
         return str(var)
     return var.name if var.name is not None else f"<{var.type}>"
 
@@ -116,7 +133,7 @@ def _print(var: Variable, state: dict) -> str:
     if var in state["memo"]:
         return state["memo"][var]
     node = var.owner
-    printer = next((_printers[c] for c in type(node.op).__mro__ if c in _printers), _default)
+    printer = _printer_for(type(node.op))
     state["depth"] = depth + 1
     text = printer(node, state)
     state["depth"] = depth

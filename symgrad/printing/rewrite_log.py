@@ -12,13 +12,21 @@ from typing import NamedTuple
 
 from symgrad.printing.pp import pp
 
-TEXT_DEPTH = 4  # levels of the replaced expressions kept in each entry
+TEXT_DEPTH = 3  # levels of the replaced expressions kept in each entry
 
 
 class RewriteEntry(NamedTuple):
     name: str
     before: str
     after: str
+
+
+def _text(var) -> str:
+    """pp text of `var`; an op whose printing fails must not stop the compilation it logs."""
+    try:
+        return pp(var, TEXT_DEPTH)
+    except Exception as exc:  # noqa: BLE001 - shown in the log instead
+        return f"<{var.type}: not printable, {type(exc).__name__}: {exc}>"
 
 
 class RewriteLog:
@@ -33,8 +41,7 @@ class RewriteLog:
         fgraph.rewrite_log = self
 
     def on_replace(self, fgraph, var, new_var, reason) -> None:
-        self.entries.append(RewriteEntry(reason or "unnamed", pp(var, TEXT_DEPTH),
-                                         pp(new_var, TEXT_DEPTH)))
+        self.entries.append(RewriteEntry(reason or "unnamed", _text(var), _text(new_var)))
 
     # --- reading ---------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:

@@ -5,11 +5,14 @@ import numpy as np
 import pytest
 
 import symgrad.tensor as T
-from symgrad import function
+from symgrad import config, function
 from symgrad.compile.mode import Mode
 from symgrad.errors import NodeRuntimeError
+from symgrad.graph.fgraph import FunctionGraph
 from symgrad.link import register_linker
 from symgrad.link.python import PythonLinker
+from symgrad.rewriting.engine import node_rewriter, try_rewrite
+from symgrad.scalar import math as sm
 
 
 class OpaqueLinker:
@@ -24,7 +27,7 @@ class OpaqueLinker:
         def run(values):
             try:
                 return inner(values)
-            except Exception:
+            except NodeRuntimeError:
                 raise ValueError("operands could not be broadcast together") from None
 
         run.nodes = inner.nodes
@@ -95,3 +98,17 @@ def test_the_user_line_survives_copies_of_a_compiled_function():
     f = function([x, y], T.exp(scaled + y), mode="FAST_RUN").copy()
     with pytest.raises(NodeRuntimeError, match="kept through copy"):
         f(np.ones(2), np.ones(3))
+
+
+def test_a_failing_rewrite_names_the_user_line_of_its_node():
+    @node_rewriter([sm.Exp])
+    def local_broken(fgraph, node):
+        raise ZeroDivisionError("bug in a rewrite")
+
+    x = T.dscalar("x")
+    grown = T.exp(x)  # the node the rewrite fails on
+    fg = FunctionGraph([x], [grown])
+    with config.change_flags(on_opt_error="warn"), pytest.warns(UserWarning) as caught:
+        try_rewrite(fg, local_broken, fg.outputs[0].owner)
+    msg = str(caught[0].message)
+    assert "local_broken failed" in msg and "grown = T.exp(x)  # the node the rewrite" in msg
