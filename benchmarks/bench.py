@@ -284,7 +284,8 @@ def main(argv=None) -> int:
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"machine": machine, "tables": [
-                {"title": t.title, "unit": t.unit, "rows": t.rows} for t in tables]}, f, indent=1)
+                {"title": t.title, "unit": t.unit, "baseline": t.baseline, "rows": t.rows}
+                for t in tables]}, f, indent=1)
     if runner.failures:
         print(f"\n{runner.failures} figure(s) failed or differ from numpy; worker logs: {log_dir}")
     else:

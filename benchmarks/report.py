@@ -42,7 +42,9 @@ def ratio_text(cell: dict | None, base: dict | None) -> str:
     if not all(ok):
         return "-"
     ratio = cell["seconds"] / base["seconds"]
-    return f"{ratio:.0f}" if ratio >= 1000 else f"{ratio:.3g}"
+    if ratio >= 100:
+        return f"{ratio:.0f}"
+    return f"{ratio:.1f}" if ratio >= 10 else f"{ratio:.2f}" if ratio >= 0.01 else f"{ratio:.1g}"
 
 
 def notes_text(cell: dict | None) -> str:
@@ -51,8 +53,9 @@ def notes_text(cell: dict | None) -> str:
     notes = list(cell.get("notes", []))
     if not cell.get("verified", True):
         notes.append("DIFFERS FROM NUMPY: " + "; ".join(cell.get("problems", [])))
-    if cell.get("repeats_ok") is not None:
-        notes.append(f"{cell['repeats_ok']}/{cell['repeats_tried']} runs ok")
+    tried = cell.get("repeats_tried")
+    if tried and cell.get("repeats_ok", tried) < tried:
+        notes.append(f"only {cell['repeats_ok']} of {tried} runs ok")
     if cell.get("import_s") is not None and cell.get("show_import"):
         notes.append(f"import {cell['import_s']:.2f} s")
     return ", ".join(notes)

@@ -8,7 +8,7 @@ from symgrad.config import config  # noqa: F401
 from symgrad import tensor  # noqa: F401
 from symgrad import gradient  # noqa: F401
 from symgrad.gradient import grad, Lop, Rop  # noqa: F401
-from symgrad.compile import In, Mode, Out, SharedVariable, function, shared  # noqa: F401
+from symgrad.compile import In, Mode, Out, Param, SharedVariable, function, shared  # noqa: F401
 from symgrad import printing  # noqa: F401
 from symgrad.printing import pp, pprint  # noqa: F401
 from symgrad.printing import debugprint, dprint  # noqa: F401

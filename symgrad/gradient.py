@@ -11,7 +11,12 @@ from __future__ import annotations
 import warnings
 
 from symgrad.config import config
-from symgrad.errors import DisconnectedInputError, GradientError, format_frame
+from symgrad.errors import (
+    DisconnectedInputError,
+    GradientError,
+    GradientNotImplementedError,
+    format_frame,
+)
 from symgrad.gradient_batch import NoBatchRuleError, identity_seed, vectorize_over_seed
 from symgrad.gradient_check import GradientCheckError, numeric_grad, verify_grad
 from symgrad.gradient_ops import (  # noqa: F401
@@ -36,6 +41,8 @@ from symgrad.gradient_ops import (  # noqa: F401
     zero_grad,
 )
 from symgrad.graph.basic import Constant, Variable
+from symgrad.graph.clone import clone_replace
+from symgrad.graph.op import Op
 from symgrad.graph.traversal import graph_inputs, io_toposort
 from symgrad.scalar.type import continuous_dtypes, discrete_dtypes
 from symgrad.tensor.basic import (
@@ -50,6 +57,7 @@ from symgrad.tensor.basic import (
 from symgrad.tensor.math import add
 from symgrad.tensor.math import sum as tensor_sum
 from symgrad.tensor.shape import flatten, reshape, shape, shape_i
+from symgrad.tensor.type import TensorType
 
 __all__ = [
     "DisconnectedType",
@@ -124,22 +132,23 @@ def _add_terms(terms: list) -> Variable | None:
 
 def _connected_to(seeds, topo, constants: set) -> set:
     """Variables some seed depends on through differentiable edges (connection_pattern),
-    not passing through `constants`."""
-    reached = {s for s in seeds if s not in constants}
+    not passing beyond `constants` (which are reached, but not their inputs)."""
+    reached = set(seeds)
     for node in reversed(topo):
-        outs = [j for j, o in enumerate(node.outputs) if o in reached]
+        outs = [j for j, o in enumerate(node.outputs) if o in reached and o not in constants]
         if not outs:
             continue
         pattern = node.op.connection_pattern(node)
         for i, inp in enumerate(node.inputs):
-            if inp not in constants and any(pattern[i][j] for j in outs):
+            if any(pattern[i][j] for j in outs):
                 reached.add(inp)
     return reached
 
 
 def _depends_on(wrt, topo, constants: set) -> set:
-    """Variables that depend on some `wrt` through differentiable edges."""
-    depends = {w for w in wrt if w not in constants}
+    """Variables that depend on some `wrt` through differentiable edges; a variable in
+    `constants` is not made dependent by its inputs."""
+    depends = set(wrt)
     for node in topo:
         ins = [i for i, v in enumerate(node.inputs) if v in depends]
         if not ins:
@@ -170,7 +179,8 @@ def _backward(seeds: dict, wrt: list, constants: set) -> tuple[dict, set]:
                   if v in needed and not isinstance(v, Constant)]
         if not wanted:
             continue
-        ograds = [total(o) for o in node.outputs]
+        # the gradient of a variable held constant stops there
+        ograds = [None if o in constants else total(o) for o in node.outputs]
         flowing = [j for j, g in enumerate(ograds) if g is not None]
         if not flowing:
             continue
@@ -179,8 +189,8 @@ def _backward(seeds: dict, wrt: list, constants: set) -> tuple[dict, set]:
             igrads = [null] * len(node.inputs)  # undefined downstream stays undefined upstream
         else:
             # outputs that are not arrays (a random generator's new state) get no gradient
-            ograds = [g if g is not None or not hasattr(o.type, "dtype")
-                      else zeros_like(o, _grad_dtype(o)) for g, o in zip(ograds, node.outputs)]
+            ograds = [g if g is not None else _no_gradient(o)
+                      for g, o in zip(ograds, node.outputs)]
             igrads = _call_l_op(node, ograds)
         pattern = node.op.connection_pattern(node)
         for i in wanted:
@@ -262,13 +272,14 @@ def grad(cost, wrt, consider_constant=None, disconnected_inputs: str = "raise",
     results = []
     for w in wrt_list:
         g = totals[w]
-        if g is None and (w not in connected or w in constants):
+        if g is None and w not in connected:
             g = _disconnected(w, disconnected_inputs, return_disconnected)
-        elif g is None or w.type.dtype in discrete_dtypes and not is_null(g):
+        elif g is None or getattr(w.type, "dtype", None) in discrete_dtypes and not is_null(g):
             g = zeros_like(w, _grad_dtype(w))  # connected, but nothing flows back (integers)
         if is_null(g) and null_gradients == "raise":
             raise g.type.error(f"grad: the gradient with respect to {w} is undefined: ")
-        if g is not None and not is_null(g) and not is_disconnected(g) and add_names \
+        # (a gradient that is one of the caller's own variables keeps its name)
+        if g is not None and g.owner is not None and not is_null(g) and add_names \
                 and cost is not None and cost.name and w.name:
             g.name = f"(d{cost.name}/d{w.name})"
         results.append(g)
@@ -288,6 +299,55 @@ def _disconnected(w: Variable, policy: str, kind: str):
     if kind == "Disconnected":
         return disconnected_type()
     return zeros_like(w, _grad_dtype(w))
+
+
+def subgraph_grad(wrt: list, end: list, start: dict | None = None, cost=None,
+                  details: bool = False):
+    """Gradients over one stretch of a graph, for backpropagating a graph piece by piece.
+
+    The sweep starts from `cost` and/or `start` ({variable: known gradient}) and stops at the
+    `end` variables, held constant. Returns (gradients wrt `wrt`, gradients wrt `end`); feed
+    dict(zip(end, end_grads)) as `start` of the next stretch. With details=True, also returns
+    the contributions of `start` and of `cost` to the wrt-and-end gradients, separately
+    (None for one not given). Disconnected variables get zeros.
+    """
+    if cost is None and start is None:
+        raise ValueError("subgraph_grad needs a cost, a start dict, or both")
+    if not isinstance(wrt, list) or not isinstance(end, list):
+        raise TypeError("subgraph_grad: wrt and end must be lists of variables")
+    if start is not None and not isinstance(start, dict):
+        raise TypeError("subgraph_grad: start must map variables to their gradients")
+    params = list(dict.fromkeys(wrt + end))  # each once, in order
+    options = {"consider_constant": end, "disconnected_inputs": "ignore", "add_names": False}
+    start_grads = None if start is None else grad(None, params, known_grads=start, **options)
+    cost_grads = None if cost is None else grad(cost, params, **options)
+    if start_grads is None:
+        total = cost_grads
+    elif cost_grads is None:
+        total = start_grads
+    else:
+        total = [add(a, b) for a, b in zip(start_grads, cost_grads)]
+    by_param = dict(zip(params, total))
+    wrt_grads = [by_param[v] for v in wrt]
+    end_grads = [by_param[v] for v in end]
+    if details:
+        return wrt_grads, end_grads, start_grads, cost_grads
+    return wrt_grads, end_grads
+
+
+def format_as(use_list: bool, use_tuple: bool, outputs):
+    """`outputs` as a list, a tuple, or (neither) its single element: how grad-like functions
+    give back one result per argument, in the form the argument had."""
+    if use_list and use_tuple:
+        raise ValueError("format_as: use_list and use_tuple cannot both be true")
+    if use_list or use_tuple:
+        outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        return outputs if use_list else tuple(outputs)
+    if isinstance(outputs, (list, tuple)):
+        if len(outputs) != 1:
+            raise ValueError(f"format_as: expected one output, got {len(outputs)}")
+        return outputs[0]
+    return outputs
 
 
 def Lop(f, wrt, eval_points, consider_constant=None, disconnected_inputs: str = "raise"):
@@ -382,23 +442,69 @@ def Rop(f, wrt, eval_points, disconnected_outputs: str = "raise",
     return results[0] if single else results
 
 
+def _is_float_tensor(var: Variable) -> bool:
+    return isinstance(var.type, TensorType) and var.type.dtype in continuous_dtypes
+
+
 def _is_free_float(var: Variable) -> bool:
-    return (var.owner is None and not isinstance(var, Constant)
-            and getattr(var.type, "dtype", None) in continuous_dtypes)
+    return var.owner is None and not isinstance(var, Constant) and _is_float_tensor(var)
+
+
+def _no_gradient(var: Variable) -> Variable | None:
+    """What an op's L_op receives for an output nothing flows back to: zeros for arrays, None
+    for other types (a random generator's new state)."""
+    if isinstance(var.type, TensorType):
+        return zeros_like(var, _grad_dtype(var))
+    return None
 
 
 def _call_r_op(node, tangents: list) -> list:
-    try:
-        outs = node.op.R_op(node.inputs, tangents)
-    except NotImplementedError as exc:
-        raise NotImplementedError(
-            f"Rop: {node.op} has no R_op ({exc}); the node was built at:\n  "
-            f"{format_frame(node.trace)}") from None
+    op = node.op
+    if getattr(op, "r_op_from_l_op", False) or type(op).R_op is Op.R_op:
+        outs = _r_op_by_transposing(node, tangents)
+    else:
+        try:
+            outs = op.R_op(node.inputs, tangents)
+        except NotImplementedError as exc:
+            raise GradientNotImplementedError(
+                f"Rop: {op} has no forward mode for these inputs: {exc}\nThe node was built "
+                f"at:\n  {format_frame(node.trace)}") from None
     outs = list(outs)
     if len(outs) != len(node.outputs):
         raise GradientError(f"{node.op}.R_op returned {len(outs)} tangents for "
                             f"{len(node.outputs)} outputs")
     return outs
+
+
+def _r_op_by_transposing(node, tangents: list) -> list:
+    """J·u for an op whose forward mode is its L_op transposed: L_op(v) = Jᵀv is linear in v,
+    so the gradient of <Jᵀv, u> with respect to v is J·u (all built from this one node)."""
+    seeds = [o.type.clone()(f"transpose_seed{j}") if _is_float_tensor(o) else _no_gradient(o)
+             for j, o in enumerate(node.outputs)]
+    free = [(s, o) for s, o in zip(seeds, node.outputs) if s is not None and s.owner is None]
+    try:
+        cotangents = node.op.L_op(node.inputs, node.outputs, seeds)
+    except NotImplementedError as exc:
+        raise GradientNotImplementedError(
+            f"Rop: the forward mode of {node.op} transposes its L_op, which is not implemented "
+            f"here: {exc}\nThe node was built at:\n  {format_frame(node.trace)}") from None
+    terms = []
+    for g, u, inp in zip(cotangents, tangents, node.inputs):
+        if g is None or u is None or is_disconnected(g) or inp.type.dtype in discrete_dtypes:
+            continue
+        if is_null(g):
+            return [g] * len(node.outputs)
+        terms.append(tensor_sum(g * u))
+    if not terms or not free:
+        return [None] * len(node.outputs)
+    inner = terms[0] if len(terms) == 1 else add(*terms)
+    products = grad(inner, [s for s, _ in free], disconnected_inputs="ignore",
+                    return_disconnected="None", add_names=False)
+    # J·u does not depend on the seeds' values; their shapes are the outputs' shapes
+    found = [p for p in products if p is not None]
+    found = clone_replace(found, dict(free)) if found else []
+    by_seed = dict(zip([s for (s, _), p in zip(free, products) if p is not None], found))
+    return [by_seed.get(s) for s in seeds]
 
 
 def jvp(f, wrt, tangents, **kwargs):
@@ -419,15 +525,26 @@ def vjp(f, wrt, cotangents, **kwargs):
     return Lop(f, wrt, cotangents, **kwargs)
 
 
-def jacobian(expression, wrt, consider_constant=None, disconnected_inputs: str = "raise"):
+def jacobian(expression, wrt, consider_constant=None, disconnected_inputs: str = "raise",
+             mode: str = "reverse"):
     """The Jacobian of `expression` with respect to `wrt` (a variable or a list of them).
 
-    Each result has shape expression.shape + wrt.shape. The backward pass is built once and run
-    for all output elements together over a batch of identity seeds, so no Python loop runs per
-    element when the function is called.
+    Each result has shape expression.shape + wrt.shape. mode='reverse' (Theano's way, JAX's
+    jacrev) builds the backward pass once and runs it for all output elements together over a
+    batch of identity seeds; mode='forward' (JAX's jacfwd) does the same with the forward pass
+    over a batch of identity tangents, cheaper when wrt has fewer elements than expression.
+    Either way no Python loop runs per element when the function is called. Should the pass
+    hold an op with no batching rule (see gradient_batch), the reverse mode falls back to a
+    scan running one backward pass per element.
     """
+    _check_choice("mode", mode, ("reverse", "forward"))
     expression = as_tensor_variable(expression)
     wrt_list, single = _as_list(wrt)
+    if mode == "forward":
+        if consider_constant:
+            raise ValueError("jacobian: consider_constant needs mode='reverse'")
+        results = [_jacobian_forward(expression, w, disconnected_inputs) for w in wrt_list]
+        return results[0] if single else results
     if expression.type.ndim == 0:
         results = grad(expression, wrt_list, consider_constant=consider_constant,
                        disconnected_inputs=disconnected_inputs, add_names=False)
@@ -442,6 +559,24 @@ def jacobian(expression, wrt, consider_constant=None, disconnected_inputs: str =
     except NoBatchRuleError:
         results = _jacobian_by_scan(expression, wrt_list, consider_constant)
     return results[0] if single else results
+
+
+def _jacobian_forward(expression, w: Variable, disconnected_inputs: str):
+    """One forward pass for all elements of `w` at once, over a batch of identity tangents."""
+    tangent = w.type.clone(dtype=_grad_dtype(w))("jacobian_tangent")
+    try:
+        forward = Rop(expression, w, tangent)
+    except DisconnectedInputError:
+        _disconnected(w, disconnected_inputs, "zero")  # raises or warns as asked
+        forward = zeros_like(expression, _grad_dtype(expression))
+    tangents, batch_shape = identity_seed(w, tangent.type.dtype)
+    try:
+        (batched,) = vectorize_over_seed([forward], tangent, tangents, batch_shape)
+    except NoBatchRuleError:
+        return jacobian(expression, w, disconnected_inputs=disconnected_inputs)
+    # the batch axes (w's) come first; the Jacobian puts the expression's axes first
+    k, m = w.type.ndim, expression.type.ndim
+    return batched.dimshuffle(*range(k, k + m), *range(k))
 
 
 def _jacobian_by_scan(expression, wrt_list: list, consider_constant) -> list:
@@ -465,8 +600,11 @@ def _jacobian_by_scan(expression, wrt_list: list, consider_constant) -> list:
     return out
 
 
-def hessian(cost, wrt, consider_constant=None, disconnected_inputs: str = "raise"):
-    """The Hessian of the scalar `cost` with respect to each `wrt` (shape wrt.shape * 2)."""
+def hessian(cost, wrt, consider_constant=None, disconnected_inputs: str = "raise",
+            mode: str = "reverse"):
+    """The Hessian of the scalar `cost` with respect to each `wrt` (shape wrt.shape * 2):
+    the Jacobian of the gradient, reverse over reverse (Theano's way) or, with mode='forward',
+    forward over reverse (JAX's `hessian`, usually cheaper)."""
     cost = as_tensor_variable(cost)
     if cost.type.ndim != 0:
         raise TypeError(f"hessian: cost must be a scalar, got {cost} of type {cost.type}")
@@ -475,8 +613,8 @@ def hessian(cost, wrt, consider_constant=None, disconnected_inputs: str = "raise
     for w in wrt_list:
         g = grad(cost, w, consider_constant=consider_constant,
                  disconnected_inputs=disconnected_inputs, add_names=False)
-        results.append(jacobian(g, w, consider_constant=consider_constant,
-                                disconnected_inputs="ignore"))
+        results.append(jacobian(g, w, consider_constant=None if mode == "forward" else
+                                consider_constant, disconnected_inputs="ignore", mode=mode))
     return results[0] if single else results
 
 

@@ -26,6 +26,7 @@ from symgrad.tensor.constant import as_tensor_variable
 from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise
 from symgrad.tensor.extra_ops import CumOp
 from symgrad.tensor.math import Dot, mul
+from symgrad.tensor.nnet.basic import LogSoftmax, Softmax, SoftmaxGrad
 from symgrad.tensor.products import Matmul
 from symgrad.tensor.shape import (
     MakeVector,
@@ -140,6 +141,15 @@ def _batch_dot(op, node, inputs, batched, batch_shape):
     out = DimShuffle(k + 2, keep)(product)
     out_dtype = node.outputs[0].type.dtype
     return [out if out.type.dtype == out_dtype else cast(out, out_dtype)]
+
+
+@batch_rule.register(Softmax)
+@batch_rule.register(SoftmaxGrad)
+@batch_rule.register(LogSoftmax)
+def _batch_along_axis(op, node, inputs, batched, batch_shape):
+    # these ops take inputs of one shape: repeat the unbatched ones over the batch
+    args = [_lift_to_batch(v, b, batch_shape) for v, b in zip(inputs, batched)]
+    return [type(op)(op.axis + len(batch_shape))(*args)]
 
 
 @batch_rule.register(CumOp)

@@ -180,3 +180,6 @@ def verify_grad(fun, pt, n_tests: int = 2, rng=None, eps: float | None = None,
                     i, index, float(np.asarray(a)[index]), float(n[index]),
                     float(abs_err[index]),
                     float(rel_err[index]), abs_tol, rel_tol, np.asarray(a), n)
+
+
+verify_grad.E_grad = GradientCheckError  # Theano's spelling: `except verify_grad.E_grad`

@@ -6,8 +6,10 @@ only the nodes the chosen branch needs.
 """
 from __future__ import annotations
 
-from symgrad.graph.basic import Apply, Variable
+from symgrad.graph.basic import Apply, Constant, Variable
 from symgrad.graph.op import Op
+from symgrad.rewriting.db import register
+from symgrad.rewriting.engine import node_rewriter
 from symgrad.scalar.type import discrete_dtypes
 from symgrad.tensor.basic import as_tensor_variable, zeros_like
 from symgrad.tensor.type import TensorType
@@ -81,17 +83,6 @@ class IfElse(Op):
             results.append(ifelse(condition, te, ee))
         return results
 
-    def infer_shape(self, fgraph, node, shapes):
-        # the two branches may differ in shape, so the shape is chosen lazily too
-        then_shapes, else_shapes = shapes[1:1 + self.n_outs], shapes[1 + self.n_outs:]
-        results = []
-        for ts, es in zip(then_shapes, else_shapes):
-            if not ts:
-                results.append(())
-                continue
-            results.append(tuple(ifelse(node.inputs[0], a, b) for a, b in zip(ts, es)))
-        return results
-
 
 def _common_type(then_value: Variable, else_value: Variable) -> TensorType:
     t, e = then_value.type, else_value.type
@@ -120,3 +111,21 @@ def ifelse(condition, then_branch, else_branch, name: str | None = None):
         for out in outs:
             out.name = name
     return outs[0] if single else outs
+
+
+@register("useless")
+@node_rewriter([IfElse])
+def local_ifelse_known_branch(fgraph, node):
+    """ifelse(constant c, a, b) -> a or b;  ifelse(c, a, a) -> a."""
+    n = node.op.n_outs
+    condition, then_vals, else_vals = node.inputs[0], node.inputs[1:1 + n], node.inputs[1 + n:]
+    if isinstance(condition, Constant):
+        chosen = then_vals if condition.data else else_vals
+    elif all(t is e for t, e in zip(then_vals, else_vals)):
+        chosen = then_vals
+    else:
+        return None
+    # a branch may declare more length-1 axes than the output; then leave the node be
+    if any(v.type != out.type for v, out in zip(chosen, node.outputs)):
+        return None
+    return list(chosen)

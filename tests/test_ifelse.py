@@ -4,9 +4,9 @@ import pytest
 
 import symgrad as theano
 import symgrad.tensor as T
+from symgrad.gradient import verify_grad
 from symgrad.graph.basic import Apply
 from symgrad.graph.op import Op
-from symgrad.gradient import verify_grad
 from symgrad.ifelse import IfElse, ifelse
 
 PY = theano.Mode(linker="py", optimizer=None)
@@ -138,3 +138,19 @@ def test_eager_perform_agrees():
     cell = [[None]]
     op.perform(None, [np.array(0), np.array(1.0), np.array(2.0)], cell)
     assert cell[0][0] == 2.0
+
+
+def test_rewrites_drop_ifelse_with_a_known_branch():
+    x, y = T.dvectors("x", "y")
+    fast = theano.Mode(linker="py", optimizer="fast_run")
+    for cond, expected in ((1, [1.0]), (0, [2.0])):
+        out = ifelse(T.constant(cond, dtype="int8"), x, y)
+        f = theano.function([x, y], out, mode=fast)
+        assert not any(isinstance(n.op, IfElse) for n in f.maker.fgraph.toposort())
+        np.testing.assert_array_equal(f([1.0], [2.0]), expected)
+    c = T.iscalar("c")
+    same = theano.function([c, x], ifelse(c, x * 2, x * 2), mode=fast)
+    assert not any(isinstance(n.op, IfElse) for n in same.maker.fgraph.toposort())
+    np.testing.assert_array_equal(same(0, [1.5]), [3.0])
+    kept = theano.function([c, x, y], ifelse(c, x, y), mode=fast)
+    assert any(isinstance(n.op, IfElse) for n in kept.maker.fgraph.toposort())

@@ -39,9 +39,9 @@ class FunctionMaker:
         if not optimized:
             fgraph.attach_feature(ReplacementHistory())
             fgraph.attach_feature(RewriteLog(name))
-            rewriting.optimize(fgraph, self.mode.optimizer)
-            if config.optimizer_verbose:
-                print(fgraph.rewrite_log)
+            rewriting.optimize(fgraph, self.mode.optimizer)  # prints if optimizer_verbose
+            if config.optimizer_verbose:  # then the function's summary
+                print(fgraph.rewrite_log.summary())
         t1 = time.perf_counter()
         self.linker = self.mode.make_linker()
         self.runner = self.linker.make_runner(fgraph)

@@ -16,6 +16,8 @@ class Op:
 
     __props__: tuple[str, ...] = ()
     default_output: int | None = None
+    # True: forward mode (Rop) transposes this op's L_op instead of calling an R_op of its own
+    r_op_from_l_op: bool = False
 
     def _props(self) -> tuple:
         return tuple(getattr(self, name) for name in self.__props__)

@@ -14,11 +14,11 @@ from symgrad.scalar import basic as sb
 from symgrad.tensor.basic import Join
 from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise
 from symgrad.tensor.math import Dot
+from symgrad.tensor.random.op import RandomVariable
 from symgrad.tensor.shape import MakeVector, Reshape, Shape
 from symgrad.tensor.subtensor import (
     AdvancedSubtensor, IncSubtensor, Subtensor, entry_text, split_index_inputs,
 )
-from symgrad.tensor.random.op import RandomVariable
 
 
 def _args(node, state) -> list[str]:
@@ -84,6 +84,7 @@ _printers: dict[type, Callable] = {
     Elemwise: _elemwise,
     DimShuffle: _dimshuffle,
     CAReduce: _default,
+    RandomVariable: _random,
     Subtensor: _subtensor,
     AdvancedSubtensor: _subtensor,
     IncSubtensor: _inc_subtensor,
@@ -91,7 +92,6 @@ _printers: dict[type, Callable] = {
     Shape: lambda node, state: f"shape({_args(node, state)[0]})",
     Reshape: lambda node, state: "reshape({}, {})".format(*_args(node, state)),
     Join: lambda node, state: f"join({node.op.axis}, {', '.join(_args(node, state))})",
-    RandomVariable: _random,
     Dot: lambda node, state: "({} \\dot {})".format(*_args(node, state)),
 }
 

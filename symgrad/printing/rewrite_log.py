@@ -1,6 +1,7 @@
 """The rewrite log: every replacement the optimizer made in one compiled function, as text.
 
-`rewrite_log(f)` returns it; `config.optimizer_verbose = True` prints it when `f` is compiled.
+`rewrite_log(f)` returns it. With `config.optimizer_verbose = True` the optimizer prints each
+replacement as it happens, and the log's summary (counts per rewrite) follows per function.
 Each entry is (rewrite name, expression before, expression after); the texts are taken when
 the replacement happens, because later rewrites change the nodes they would be printed from.
 Texts are cut at a few levels (`…` below) so logging stays cheap on large graphs.
@@ -53,6 +54,13 @@ class RewriteLog:
 
     def __iter__(self):
         return iter(self.entries)
+
+    def summary(self) -> str:
+        """The function's name, its number of replacements, and the count per rewrite."""
+        title = f" of function {self.function_name!r}" if self.function_name else ""
+        lines = [f"Rewrites{title}: {len(self.entries)} replacement(s)"]
+        lines += [f"  {count:>5}  {name}" for name, count in self.counts().items()]
+        return "\n".join(lines)
 
     def __str__(self) -> str:
         title = f" of function {self.function_name!r}" if self.function_name else ""

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from symgrad.config import config
 from symgrad.graph.fgraph import FunctionGraph
-from symgrad.rewriting.engine import EquilibriumRewriter, GraphRewriter, NodeRewriter
+from symgrad.rewriting.engine import (
+    EquilibriumRewriter,
+    GraphRewriter,
+    NodeRewriter,
+    VerboseReplacements,
+)
 
 FAST_RUN = "fast_run"
 FAST_COMPILE = "fast_compile"
@@ -36,6 +42,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("stabilize", 1.5, (FAST_RUN,), "numerically safer forms: log1p, softplus, expm1"),
     Phase("specialize", 2, (FAST_RUN,), "faster forms: sqr, sqrt, reciprocal, neg, sub"),
     Phase("fusion", 3, (FAST_RUN,), "connected Elemwise nodes -> one Elemwise(Composite)"),
+    Phase("inplace", 49.5, (FAST_RUN,), "reuse input memory (empty: outputs get fresh memory)"),
     Phase("merge_final", 100, _BOTH, "merge what the earlier phases made equal"),
 )
 _by_name = {p.name: p for p in PHASES}
@@ -73,6 +80,19 @@ def phases_for(optimizer: str | None) -> list[Phase]:
 def optimize(fgraph: FunctionGraph, optimizer: str | None, exclude=()) -> int:
     """Run the phases `optimizer` selects (minus the `exclude`d phase names) on `fgraph`;
     return the number of replacements."""
+    changes = 0
+    verbose = VerboseReplacements() if config.optimizer_verbose else None
+    if verbose is not None:
+        fgraph.attach_feature(verbose)
+    try:
+        changes = _run_phases(fgraph, optimizer, exclude)
+    finally:
+        if verbose is not None:
+            fgraph.remove_feature(verbose)
+    return changes
+
+
+def _run_phases(fgraph: FunctionGraph, optimizer: str | None, exclude) -> int:
     changes = 0
     for ph in phases_for(optimizer):
         if ph.name in exclude:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import warnings
 from collections import deque
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from symgrad.config import config
 from symgrad.errors import format_frame
 from symgrad.graph.basic import Constant, Variable
 from symgrad.graph.fgraph import OUTPUT, FunctionGraph
+from symgrad.scalar.basic import Second
 from symgrad.tensor.constant import constant
 from symgrad.tensor.elemwise import DimShuffle, Elemwise
 
@@ -204,7 +205,7 @@ def try_rewrite(fgraph: FunctionGraph, rewriter: NodeRewriter, node) -> bool:
             if old in fgraph.variables:
                 fgraph.replace(old, new, reason=rewriter.name)
         return True
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a rewrite bug must not break compilation
         report_failure(rewriter.name, node, exc)
         return False
 
@@ -220,6 +221,38 @@ def report_failure(name: str, node, exc: Exception) -> None:
     if policy == "warn":
         warnings.warn(f"rewrite {name} failed on {node} and was skipped{where}: "
                       f"{type(exc).__name__}: {exc}", stacklevel=3)
+
+
+# --- optimizer_verbose -------------------------------------------------------------------------
+def short_text(var: Variable, depth: int = 2) -> str:
+    """A variable's expression to `depth` levels, operators infix: `(2.0 * x)`, `exp(...)`."""
+    node = var.owner
+    if node is None or var.name is not None:
+        return str(var)
+    if depth == 0:
+        return "..."
+    op = node.op
+    args = [short_text(i, depth - 1) for i in node.inputs]
+    if isinstance(op, DimShuffle) and op.is_broadcast_only:
+        return args[0]
+    scalar_op = getattr(op, "scalar_op", None)
+    symbol = getattr(scalar_op, "symbol", None)
+    if symbol is not None and len(args) >= 2:
+        return "(" + f" {symbol} ".join(args) + ")"
+    if symbol is not None:
+        return f"{symbol}{args[0]}"
+    if isinstance(scalar_op, Second):
+        name = "fill"  # as pp writes it
+    else:
+        name = str(scalar_op) if scalar_op is not None else str(op)
+    return f"{name}({', '.join(args)})"
+
+
+class VerboseReplacements:
+    """Listener printing each replacement as it happens, with the rewrite that made it."""
+
+    def on_replace(self, fgraph, var, new_var, reason) -> None:
+        print(f"rewrite {reason}: {short_text(var)} -> {short_text(new_var)}")
 
 
 # --- drivers ----------------------------------------------------------------------------------

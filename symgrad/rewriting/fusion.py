@@ -46,7 +46,7 @@ class FusionRewriter(GraphRewriter):
                 if new is not None:
                     fgraph.replace(node.outputs[0], new, reason=self.name)
                     changes += 1
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - keep the unfused node instead
                 report_failure(self.name, node, exc)
         return changes
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from symgrad.graph.basic import Constant, Variable
-from symgrad.rewriting.basic import is_elemwise
+from symgrad.rewriting.basic import is_elemwise, tensor_constant
 from symgrad.rewriting.db import register
 from symgrad.rewriting.engine import constant_equals, constant_of, constant_value, node_rewriter
 from symgrad.scalar import basic as sb
@@ -18,8 +18,6 @@ from symgrad.scalar.type import discrete_dtypes, float_dtypes, uint_dtypes
 from symgrad.tensor import math as tm
 from symgrad.tensor.basic import fill
 from symgrad.tensor.elemwise import DimShuffle, Elemwise
-from symgrad.tensor.type import TensorType
-from symgrad.tensor.variable import TensorConstant
 
 
 # --- shared helpers ---------------------------------------------------------------------------
@@ -39,17 +37,6 @@ def same_structure(new: Variable, old: Variable) -> bool:
 
 def single_client(fgraph, var: Variable) -> bool:
     return len(fgraph.clients.get(var, ())) == 1
-
-
-def tensor_constant(value, dtype: str, ndim: int) -> Variable:
-    """`value` as a constant of `dtype` with `ndim` dims: a 0-d constant broadcast by a
-    DimShuffle when it is a single number (as Elemwise pads literals, and pp prints them)."""
-    arr = np.asarray(value, dtype=dtype)
-    if arr.size == 1:
-        const = TensorConstant(TensorType(dtype, ()), arr.reshape(()).copy())
-        return DimShuffle(0, ("x",) * ndim)(const) if ndim else const
-    arr = arr.reshape((1,) * (ndim - arr.ndim) + arr.shape)
-    return TensorConstant(TensorType(dtype, tuple(n == 1 for n in arr.shape)), arr.copy())
 
 
 def constant_data(var: Variable):
@@ -254,7 +241,7 @@ def local_neg_to_mul(fgraph, node):
 
 
 # --- fill -------------------------------------------------------------------------------------
-@register("canonicalize")
+@register("canonicalize", "stabilize", "specialize")
 @node_rewriter([Elemwise])
 def local_fill_sink(fgraph, node):
     """f(fill(a, b), c) -> fill(a, f(b, c)): fills move outwards until useless_fill drops them"""
@@ -262,7 +249,8 @@ def local_fill_sink(fgraph, node):
     if isinstance(op, (sb.Second, sb.Switch)) or len(node.outputs) != 1:
         return None
     for k, inp in enumerate(node.inputs):
-        if is_elemwise(inp, sb.Second) and single_client(fgraph, inp):
+        # other clients keep the fill until they sink it too: a fill is cheap to repeat
+        if is_elemwise(inp, sb.Second):
             shape_ref, value = inp.owner.inputs
             args = list(node.inputs)
             args[k] = value
@@ -363,7 +351,7 @@ def _negated(var: Variable):
 @register("specialize")
 @node_rewriter([sb.Add])
 def local_add_specialize(fgraph, node):
-    """a + -1 * b + c -> (a + c) - b"""
+    """a + -1 * b + c -> (a + c) - b; -1 * a + -1 * b -> -(a + b)"""
     out = node.outputs[0]
     if not _signed(out.type.dtype):
         return None
@@ -371,9 +359,9 @@ def local_add_specialize(fgraph, node):
     for i in node.inputs:
         n = _negated(i)
         (pos if n is None else neg).append(i if n is None else n)
-    if not neg or not pos:
+    if not neg:
         return None
-    new = tm.sub(_sum(pos), _sum(neg))
+    new = tm.sub(_sum(pos), _sum(neg)) if pos else tm.neg(_sum(neg))
     return [fit_type(new, out)]
 
 
@@ -382,7 +370,7 @@ def _sum(terms):
 
 
 # --- dimshuffles ------------------------------------------------------------------------------
-@register("canonicalize")
+@register("canonicalize", "stabilize", "specialize")
 @node_rewriter([DimShuffle])
 def local_dimshuffle_lift(fgraph, node):
     """DimShuffle(f(a, b)) -> f(DimShuffle(a), DimShuffle(b)): layout changes move to inputs"""

@@ -8,11 +8,11 @@ from __future__ import annotations
 import sys
 import types
 
+from symgrad.scan import rewriting, utils  # noqa: F401  (rewriting registers Scan rewrites)
 from symgrad.scan.basic import scan
 from symgrad.scan.op import Scan, ScanInfo
 from symgrad.scan.utils import until
 from symgrad.scan.views import foldl, foldr, map, reduce
-from symgrad.scan import utils  # noqa: F401
 
 __all__ = ["Scan", "ScanInfo", "foldl", "foldr", "map", "reduce", "scan", "until"]
 

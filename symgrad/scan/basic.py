@@ -41,7 +41,8 @@ class _Output:
                 # a single past value is given as that value; the op wants a block of rows
                 block = initial.dimshuffle("x", *range(initial.type.ndim))
             else:
-                block = initial
+                # the taps read the first L rows, as Theano's do; later rows are ignored
+                block = initial[:-min(self.taps)]
             self.initial_block = block
             self.inner = [row_type(block.type)(_tap_name(initial, "t", k)) for k in self.taps]
 
@@ -127,7 +128,8 @@ def _shared_with_default_update(variables, explicit) -> list:
 
 def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None,
          truncate_gradient: int = -1, go_backwards: bool = False, mode=None,
-         name: str | None = None, strict: bool = False, return_list: bool = False):
+         name: str | None = None, strict: bool = False, return_list: bool = False,
+         profile=False, allow_gc=None):
     """Run `fn` over the rows of `sequences`, feeding back past outputs; returns
     `(outputs, updates)`.
 
@@ -137,6 +139,7 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     sequences: variables, or dict(input=x, taps=[-2, 0]).
     outputs_info: per output None (not fed back), an initial value (fed back as tap -1), or
     dict(initial=x0, taps=[-2, -1]) with x0 holding the two past rows.
+    profile, allow_gc: accepted as Theano accepts them; they change nothing here.
     """
     seqs = _as_sequences(sequences)
     outs = _as_outputs(outputs_info)

@@ -10,9 +10,9 @@ summed along the way; sequence gradients come out one row per step and are added
 """
 from __future__ import annotations
 
+from symgrad.gradient import Rop, grad
 from symgrad.graph.clone import clone_replace
 from symgrad.graph.traversal import ancestors
-from symgrad.gradient import Rop, grad
 from symgrad.scan.op import Scan, ScanInfo
 from symgrad.scan.utils import hoist_loop_invariants, row_type, tap_span
 from symgrad.tensor.basic import alloc, concatenate, stack, switch, zeros_like
@@ -285,7 +285,8 @@ def scan_R_op(op: Scan, inputs, eval_points):
         rec_taps=info.rec_taps + tuple(info.rec_taps[r] for r in diff_rec),
         n_per_step=info.n_per_step + len(diff_step), n_opaque=info.n_opaque,
         n_non_seqs=info.n_non_seqs + len(t_non_inner), as_while=info.as_while,
-        truncate_gradient=info.truncate_gradient, name=f"rop_of_{info.name or 'scan'}")
+        truncate_gradient=info.truncate_gradient, name=f"rop_of_{info.name or 'scan'}",
+        rec_keep_last=tuple(info.keeps_last_only(r) for r in list(range(info.n_rec)) + diff_rec))
     r_inner_inputs = (seq_inner + t_seq_inner + rec_vars + t_rec_inner + opaque_vars
                       + non_seq_vars + t_non_inner)
     r_inner_outputs = (rec_outs + list(t_rec_outs) + per_step_outs + list(t_step_outs)

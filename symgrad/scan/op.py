@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from symgrad import rewriting
 from symgrad.compile.mode import get_mode
 from symgrad.graph.basic import Apply
 from symgrad.graph.fgraph import FunctionGraph
 from symgrad.graph.op import Op
-from symgrad import rewriting
 from symgrad.scan.utils import row_type, stacked_type, tap_span
 from symgrad.tensor.basic import cast
 from symgrad.tensor.constant import as_tensor_variable
@@ -65,10 +65,9 @@ class ScanInfo:
 
     def outer_input_slices(self) -> dict[str, slice]:
         """Where each kind sits among the outer inputs."""
-        starts = [1, self.n_seqs, self.n_rec, self.n_opaque, self.n_non_seqs]
-        names = ["seqs", "rec", "opaque", "non_seqs"]
-        out, pos = {}, starts[0]
-        for name, n in zip(names, starts[1:]):
+        out, pos = {}, 1  # input 0 is n_steps
+        for name, n in (("seqs", self.n_seqs), ("rec", self.n_rec), ("opaque", self.n_opaque),
+                        ("non_seqs", self.n_non_seqs)):
             out[name] = slice(pos, pos + n)
             pos += n
         return out
@@ -94,6 +93,11 @@ class Scan(Op):
             raise ValueError(f"Scan: inner graph has {len(self.inner_inputs)} inputs and "
                              f"{len(self.inner_outputs)} outputs, the layout needs {n_in} "
                              f"and {n_out}")
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_runner"] = None  # the compiled step is rebuilt on first use after loading
+        return state
 
     def __eq__(self, other) -> bool:
         return self is other
@@ -127,7 +131,7 @@ class Scan(Op):
             n_steps = cast(n_steps, "int64")
         inputs = [as_tensor_variable(v) if isinstance(v.type, TensorType) else v for v in inputs]
         where = info.outer_input_slices()
-        expected = 1 + where["non_seqs"].stop - 1
+        expected = where["non_seqs"].stop
         if 1 + len(inputs) != expected:
             raise ValueError(f"{self} takes {expected} inputs, got {1 + len(inputs)}")
         full = [n_steps, *inputs]
@@ -136,7 +140,7 @@ class Scan(Op):
         for seq, taps in zip(full[where["seqs"]], info.seq_taps):
             for _ in taps:
                 _check_fits(next(tap_vars), row_type(seq.type), f"sequence {seq}")
-        rec_outs, per_step_outs, opaque_outs, _ = self.inner_outputs_by_kind()
+        rec_outs, per_step_outs, _opaque_outs, _ = self.inner_outputs_by_kind()
         outputs = []
         for init, out in zip(full[where["rec"]], rec_outs):
             if init.type.dtype != out.type.dtype or init.type.ndim != out.type.ndim + 1:
@@ -190,29 +194,33 @@ class Scan(Op):
             buf = np.empty((n_rows,) + init.shape[1:], dtype=node.outputs[r].type.dtype)
             buf[:lookback] = init
             rec_bufs.append(buf)
-        seq_lows = [tap_span(taps)[0] for taps in info.seq_taps]
+        # per input, what to read at step i, worked out once
+        seq_plan = [(seq, [k - tap_span(taps)[0] for k in taps], rev)
+                    for seq, taps, rev in zip(seqs, info.seq_taps, info.seq_reversed)]
+        rec_plan = [(buf, info.rec_lookback(r), info.rec_taps[r], len(buf))
+                    for r, buf in enumerate(rec_bufs)]
+        first_state = info.n_rec + info.n_per_step
         per_step_bufs: list = [None] * info.n_per_step
         run = self.inner_runner()
         n_done = n_steps
         for i in range(n_steps):
             args = []
-            for seq, taps, rev, low in zip(seqs, info.seq_taps, info.seq_reversed, seq_lows):
+            for seq, offsets, rev in seq_plan:
                 t = n_steps - 1 - i if rev else i
-                args += [seq[t + k - low] for k in taps]
-            for r, buf in enumerate(rec_bufs):
-                base = info.rec_lookback(r) + i
-                args += [buf[(base + j) % len(buf)] for j in info.rec_taps[r]]
+                args += [seq[t + k] for k in offsets]
+            for buf, lookback, taps, n_rows in rec_plan:
+                args += [buf[(lookback + i + j) % n_rows] for j in taps]
             results = run(args + states + non_seqs)
-            for r, buf in enumerate(rec_bufs):
-                _store(buf, (info.rec_lookback(r) + i) % len(buf), results[r], self, r)
+            for r, (buf, lookback, _, n_rows) in enumerate(rec_plan):
+                _store(buf, (lookback + i) % n_rows, results[r], self, r)
             for n in range(info.n_per_step):
                 value = np.asarray(results[info.n_rec + n])
                 if per_step_bufs[n] is None:
                     out_type = node.outputs[info.n_rec + n].type
                     per_step_bufs[n] = np.empty((n_steps,) + value.shape, dtype=out_type.dtype)
                 _store(per_step_bufs[n], i, value, self, info.n_rec + n)
-            first_state = info.n_rec + info.n_per_step
-            states = list(results[first_state:first_state + info.n_opaque])
+            if info.n_opaque:
+                states = list(results[first_state:first_state + info.n_opaque])
             if info.as_while and bool(results[-1]):
                 n_done = i + 1
                 break
@@ -264,4 +272,4 @@ def _store(buf: np.ndarray, row: int, value, op, output: int) -> None:
 
 
 # bound last: the gradient builds new Scan ops
-from symgrad.scan.grad import scan_L_op, scan_R_op  # noqa: E402
+from symgrad.scan.grad import scan_L_op, scan_R_op

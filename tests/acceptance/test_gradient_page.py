@@ -72,5 +72,6 @@ def test_hessian_times_vector_through_rop():
 def test_gradient_module_names():
     for name in ["grad", "Lop", "Rop", "jacobian", "hessian", "verify_grad", "numeric_grad",
                  "zero_grad", "disconnected_grad", "grad_clip", "grad_scale", "undefined_grad",
-                 "consider_constant", "jvp", "vjp", "hessian_vector_product"]:
+                 "consider_constant", "jvp", "vjp", "hessian_vector_product", "subgraph_grad",
+                 "format_as", "grad_undefined", "grad_not_implemented"]:
         assert callable(getattr(theano.gradient, name)), name

@@ -25,7 +25,7 @@ def test_polynomial_from_its_coefficients():
     coefficients = T.vector("coefficients")
     x = T.scalar("x")
     max_coefficients_supported = 10000
-    components, updates = theano.scan(
+    components, _updates = theano.scan(
         fn=lambda coefficient, power, free_variable: coefficient * (free_variable ** power),
         outputs_info=None,
         sequences=[coefficients, T.arange(max_coefficients_supported)],
@@ -42,7 +42,7 @@ def test_tanh_of_rows_dot_w_plus_b():
     X = T.matrix("X")
     W = T.matrix("W")
     b_sym = T.vector("b_sym")
-    results, updates = theano.scan(lambda v: T.tanh(T.dot(v, W) + b_sym), sequences=X)
+    results, _updates = theano.scan(lambda v: T.tanh(T.dot(v, W) + b_sym), sequences=X)
     compute_elementwise = theano.function(inputs=[X, W, b_sym], outputs=results)
     x = np.eye(2, dtype=np.float64)
     w = np.ones((2, 2), dtype=np.float64)
@@ -91,7 +91,7 @@ def test_hessian_via_scan():
 def test_shared_variable_updated_by_each_step():
     k = theano.shared(0)
     n_sym = T.iscalar("n_sym")
-    results, updates = theano.scan(lambda: {k: (k + 1)}, n_steps=n_sym)
+    _results, updates = theano.scan(lambda: {k: (k + 1)}, n_steps=n_sym)
     accumulator = theano.function([n_sym], [], updates=updates, allow_input_downcast=True)
     assert k.get_value() == 0
     accumulator(5)
@@ -125,7 +125,7 @@ def test_recurrence_with_two_past_values():
     n_sym = T.iscalar("n_sym")
     results, _ = theano.scan(
         lambda x_tm2, x_tm1: T.dot(x_tm2, U) + T.dot(x_tm1, V) + T.tanh(T.dot(x_tm1, W) + b_sym),
-        n_steps=n_sym, outputs_info=[dict(initial=X, taps=[-2, -1])])
+        n_steps=n_sym, outputs_info=[{"initial": X, "taps": [-2, -1]}])
     f = theano.function([X, U, V, W, b_sym, n_sym], results)
     x = np.zeros((2, 2))
     x[1, 1] = 1
@@ -182,3 +182,30 @@ def test_ifelse_computes_one_branch_and_switch_both():
     assert (count_x.calls, count_y.calls) == (2 * n_times, n_times)
     assert f_lazyifelse(val2, val1, big_mat1, big_mat2) == 0.0
     assert (count_x.calls, count_y.calls) == (2 * n_times, n_times + 1)
+
+
+def test_recurrence_reading_a_sequence_backwards():
+    X = T.vector("X")
+    W = T.matrix("W")
+    U = T.matrix("U")
+    Y = T.matrix("Y")
+    V = T.matrix("V")
+    P = T.matrix("P")
+    results, _ = theano.scan(
+        lambda y, p, x_tm1: T.tanh(T.dot(x_tm1, W) + T.dot(y, U) + T.dot(p, V)),
+        sequences=[Y, P[::-1]], outputs_info=[X])
+    compute_seq = theano.function(inputs=[X, W, Y, U, P, V], outputs=results)
+    x = np.zeros((2), dtype=np.float64)
+    x[1] = 1
+    w = np.ones((2, 2), dtype=np.float64)
+    y = np.ones((5, 2), dtype=np.float64)
+    y[0, :] = -3
+    u = np.ones((2, 2), dtype=np.float64)
+    p = np.ones((5, 2), dtype=np.float64)
+    p[0, :] = 3
+    v = np.ones((2, 2), dtype=np.float64)
+    x_res = np.zeros((5, 2), dtype=np.float64)
+    x_res[0] = np.tanh(x.dot(w) + y[0].dot(u) + p[4].dot(v))
+    for i in range(1, 5):
+        x_res[i] = np.tanh(x_res[i - 1].dot(w) + y[i].dot(u) + p[4 - i].dot(v))
+    np.testing.assert_allclose(compute_seq(x, w, y, u, p, v), x_res)

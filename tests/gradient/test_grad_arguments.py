@@ -8,7 +8,7 @@ import pytest
 import symgrad as theano
 import symgrad.tensor as T
 from symgrad import function
-from symgrad.errors import DisconnectedInputError, NullGradientError
+from symgrad.errors import DisconnectedInputError, NodeRuntimeError, NullGradientError
 from symgrad.gradient import DisconnectedType, NullType, grad, undefined_grad
 from symgrad.graph.basic import Apply
 from symgrad.graph.op import Op
@@ -243,3 +243,63 @@ def test_gradient_wrt_an_intermediate_variable():
     out = function([x], [gh, gx])(xv)
     np.testing.assert_allclose(out[0], 2 * 3 * xv)
     np.testing.assert_allclose(out[1], 18 * xv)
+
+
+def test_consider_constant_still_gives_the_gradient_of_the_held_variable():
+    x = T.dvector("x")
+    c = T.exp(x)
+    cost = T.sum(c * 3.0 + x)
+    gc, gx = grad(cost, [c, x], consider_constant=[c])
+    xv = np.array([0.5, 1.0])
+    out = function([x], [gc, gx])(xv)
+    np.testing.assert_array_equal(out[0], [3.0, 3.0])
+    np.testing.assert_array_equal(out[1], [1.0, 1.0])  # nothing flows through c into x
+
+
+# --- subgraph_grad and format_as ------------------------------------------------------------
+def test_subgraph_grad_backpropagates_piece_by_piece(rng):
+    x = T.dvector("x")
+    w1, w2 = T.dmatrix("w1"), T.dmatrix("w2")
+    hidden = T.tanh(T.dot(w1, x))
+    out = T.sigmoid(T.dot(w2, hidden))
+    cost = T.sum(out ** 2)
+    # second layer first, stopping at `hidden`, then the first layer from hidden's gradient
+    (g_w2,), (g_hidden,) = theano.gradient.subgraph_grad([w2], [hidden], cost=cost)
+    (g_w1,), _ = theano.gradient.subgraph_grad([w1], [x], start={hidden: g_hidden})
+    full = grad(cost, [w1, w2])
+    values = [rng.normal(size=3), rng.normal(size=(4, 3)), rng.normal(size=(2, 4))]
+    pieces = function([x, w1, w2], [g_w1, g_w2])(*values)
+    whole = function([x, w1, w2], full)(*values)
+    np.testing.assert_allclose(pieces[0], whole[0], rtol=1e-12)
+    np.testing.assert_allclose(pieces[1], whole[1], rtol=1e-12)
+
+
+def test_subgraph_grad_details_and_checks():
+    x, y = T.dscalars("x", "y")
+    h = x * 3
+    cost = h * y
+    wrt_g, end_g, start_g, cost_g = theano.gradient.subgraph_grad(
+        [y], [h], start={h: T.constant(2.0)}, cost=cost, details=True)
+    f = function([x, y], [wrt_g[0], end_g[0], start_g[1], cost_g[1]], on_unused_input="ignore")
+    assert f(1.0, 5.0) == [3.0, 7.0, 2.0, 5.0]
+    with pytest.raises(ValueError, match="needs a cost, a start dict, or both"):
+        theano.gradient.subgraph_grad([y], [h])
+    with pytest.raises(TypeError, match="must be lists"):
+        theano.gradient.subgraph_grad(y, [h], cost=cost)
+
+
+def test_format_as():
+    fmt = theano.gradient.format_as
+    assert fmt(True, False, (1, 2)) == [1, 2]
+    assert fmt(False, True, [1]) == (1,)
+    assert fmt(False, False, [7]) == 7
+    with pytest.raises(ValueError, match="expected one output"):
+        fmt(False, False, [1, 2])
+
+
+def test_a_returned_null_gradient_fails_when_run_naming_the_op():
+    x = T.dscalar("x")
+    gx = grad(undefined_grad(x) * 3, x, null_gradients="return")
+    f = function([x], gx, on_unused_input="ignore")
+    with pytest.raises(NodeRuntimeError, match="UndefinedGrad.*undefined"):
+        f(1.0)

@@ -181,6 +181,8 @@ INDEXING_FUNCTIONS = {
     "dot_vector_matrix": (lambda x: T.dot(x, T.outer(x, T.exp(x))), (3,)),
     "ifelse": (lambda x: ifelse(T.gt(T.sum(x), -10), x ** 2, x * 3), (3,)),
     "specify_shape": (lambda x: T.specify_shape(x, (3,)) ** 2, (3,)),
+    "softmax": (lambda a: T.nnet.softmax(a * 2), (2, 3)),
+    "log_softmax_vector": (lambda x: T.nnet.log_softmax(T.tanh(x)), (3,)),
 }
 
 
@@ -261,3 +263,55 @@ def test_jvp_and_vjp_are_rop_and_lop(rng):
     J = numeric_jacobian(function([x], out), xv)
     np.testing.assert_allclose(function([x, t], jvp(out, x, t))(xv, tv), J @ tv, rtol=1e-6)
     np.testing.assert_allclose(function([x, t], vjp(out, x, t))(xv, tv), tv @ J, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", sorted(VECTOR_FUNCTIONS) + sorted(INDEXING_FUNCTIONS))
+def test_forward_mode_jacobian_matches_reverse_mode(name, rng):
+    if name in VECTOR_FUNCTIONS:
+        fn, shape = VECTOR_FUNCTIONS[name], (3,)
+    else:
+        fn, shape = INDEXING_FUNCTIONS[name]
+    x = T.tensor("float64", (False,) * len(shape), "x")
+    out = fn(x)
+    xv = rng.uniform(0.2, 1.5, size=shape)
+    forward = jacobian(out, x, mode="forward")
+    assert forward.type.ndim == out.type.ndim + x.type.ndim
+    a, b = function([x], [forward, jacobian(out, x)])(xv)
+    np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_forward_over_reverse_hessian(rng):
+    x, A = T.dvector("x"), T.dmatrix("A")
+    cost = T.sum(T.tanh(T.dot(A, x)) ** 2) + T.prod(T.sigmoid(x))
+    xv, Av = rng.normal(size=3), rng.normal(size=(2, 3))
+    hx_f, hA_f = hessian(cost, [x, A], mode="forward")
+    hx_r, hA_r = hessian(cost, [x, A])
+    out = function([x, A], [hx_f, hx_r, hA_f, hA_r])(xv, Av)
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out[2], out[3], rtol=1e-10, atol=1e-12)
+
+
+def test_forward_mode_disconnected_and_options():
+    x, w = T.dvector("x"), T.dvector("w")
+    with pytest.raises(DisconnectedInputError, match="w"):
+        jacobian(x * 2, w, mode="forward")
+    jw = jacobian(x * 2, w, mode="forward", disconnected_inputs="ignore")
+    np.testing.assert_array_equal(function([x, w], jw)(np.ones(2), np.ones(3)), np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="mode must be one of"):
+        jacobian(x * 2, x, mode="sideways")
+    with pytest.raises(ValueError, match="consider_constant needs mode='reverse'"):
+        jacobian(x * 2, x, consider_constant=[x], mode="forward")
+
+
+def test_hessian_vector_product_of_a_small_network(rng):
+    """One forward-over-reverse pass agrees with the full Hessian (forward and reverse)."""
+    w, v = T.dvector("w"), T.dvector("v")
+    inputs = T.constant(rng.normal(size=(4, 3)))
+    weights = T.reshape(w, (3, 2))
+    cost = -T.sum(T.nnet.log_softmax(T.tanh(T.dot(inputs, weights)))[:, 0])
+    wv, vv = rng.normal(size=6), rng.normal(size=6)
+    hv = hessian_vector_product(cost, w, v)
+    full_r, full_f, prod = function([w, v], [hessian(cost, w), hessian(cost, w, mode="forward"),
+                                             hv], on_unused_input="ignore")(wv, vv)
+    np.testing.assert_allclose(full_r, full_f, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(prod, full_r @ vv, rtol=1e-10, atol=1e-12)

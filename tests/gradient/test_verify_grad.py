@@ -94,3 +94,9 @@ def test_numeric_grad_of_a_single_array_and_float32_step():
     num = numeric_grad(lambda a: float(np.sum(np.sin(a))), np.array([0.1, 0.2], "float32"))
     assert num.eps == 3e-4
     np.testing.assert_allclose(num.gf, np.cos([0.1, 0.2]), rtol=1e-2)
+
+
+def test_theano_spelling_of_the_error_class(rng):
+    assert verify_grad.E_grad is GradientCheckError
+    with pytest.raises(verify_grad.E_grad):
+        verify_grad(lambda a: ScaledWrongly()(a), [np.ones(2)], rng=rng)

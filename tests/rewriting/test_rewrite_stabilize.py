@@ -99,7 +99,7 @@ def test_logsumexp_is_guarded():
     f = compiled([m], expr)
     big = np.array([[1000.0, 1000.0], [-1000.0, -1000.0], [0.0, np.log(3.0)]])
     np.testing.assert_allclose(f(big), [1000.0 + np.log(2), -1000.0 + np.log(2), np.log(4.0)])
-    fast, slow = _values([m], expr, big)
+    _, slow = _values([m], expr, big)
     assert np.isinf(slow[0])
     minus_inf = np.full((1, 2), -np.inf)
     with np.errstate(divide="ignore"):  # log(0) is the right answer here
@@ -109,3 +109,59 @@ def test_logsumexp_is_guarded():
     v = T.dvector("v")
     whole = T.log(T.sum(T.exp(v)))
     assert compiled([v], whole)(np.array([1000.0, 1000.0])) == 1000.0 + np.log(2)
+
+
+def test_sigmoid_of_a_sum():
+    a, b = T.dvectors("a", "b")
+    expr = 1 / (1 + T.exp(-a - b))
+    assert canonical_text([a, b], expr) == "sigmoid((a + b))"
+    check_against_numpy([a, b], expr, [X, X[::-1]], sps.expit(X + X[::-1]))
+
+
+LOGITS = np.array([[0.0, 1000.0, 1.0], [0.1, 0.2, 0.3]])
+
+
+def _np_log_softmax(v):
+    shifted = v - v.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def test_log_softmax():
+    x = T.dmatrix("x")
+    expr = T.log(T.nnet.softmax(x))
+    assert pp(expr) == "log(Softmax{axis=1}(x))"
+    assert canonical_text([x], expr) == "LogSoftmax{axis=1}(x)"
+    fast, slow = _values([x], expr, LOGITS)
+    np.testing.assert_allclose(fast, _np_log_softmax(LOGITS))
+    assert np.isinf(slow[0, 0])
+    check_against_numpy([x], expr, [LOGITS[1:]], _np_log_softmax(LOGITS[1:]))
+
+
+def test_gradient_of_log_softmax_where_softmax_underflows():
+    x = T.dmatrix("x")
+    w = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 2.0]])
+    g = T.grad(T.sum(T.log(T.nnet.softmax(x)) * w), x)
+    fast, slow = _values([x], g, LOGITS)
+    s = np.exp(_np_log_softmax(LOGITS))
+    want = w - s * w.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(fast, want, atol=1e-12)
+    assert np.isnan(slow[0]).all()
+    g_row = T.grad(T.sum(T.log(T.nnet.softmax(x)) * w[1:]), x)
+    check_against_numpy([x], g_row, [LOGITS[1:]], want[1:])
+
+
+def test_crossentropy_gradient_of_softmax_needs_no_division():
+    x = T.dmatrix("x")
+    y = T.ivector("y")
+    loss = T.nnet.categorical_crossentropy(T.nnet.softmax(x), y).mean()
+    g = T.grad(loss, x)
+    f = compiled([x, y], g)
+    ops = [str(n.op) for n in f.maker.fgraph.toposort()]
+    assert not any("Crossentropy" in op for op in ops), ops  # the forward loss is not needed
+    labels = np.array([0, 2], dtype="int32")
+    s = np.exp(_np_log_softmax(LOGITS))
+    want = (s - np.eye(3)[labels]) / 2
+    fast, slow = _values([x, y], g, LOGITS, labels)
+    np.testing.assert_allclose(fast, want, atol=1e-12)
+    assert np.isnan(slow[0]).all()
+    check_against_numpy([x, y], g, [LOGITS[1:], labels[1:]], want[1:] * 2)

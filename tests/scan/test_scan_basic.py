@@ -20,7 +20,7 @@ def scan_node(var):
 def test_sequence_taps_read_past_and_future_rows():
     x = T.dvector("x")
     out, _ = theano.scan(lambda a, b, c: a + 10 * b + 100 * c,
-                         sequences=dict(input=x, taps=[-2, 0, 1]))
+                         sequences={"input": x, "taps": [-2, 0, 1]})
     xv = np.arange(7.0)
     expected = [xv[t - 2] + 10 * xv[t] + 100 * xv[t + 1] for t in range(2, 6)]
     np.testing.assert_array_equal(theano.function([x], out, mode=PY)(xv), expected)
@@ -35,7 +35,7 @@ def test_sequences_of_different_lengths_stop_at_the_shortest():
 
 def test_output_taps_fibonacci():
     init = T.lvector("init")
-    fib, _ = theano.scan(lambda a, b: a + b, outputs_info=dict(initial=init, taps=[-2, -1]),
+    fib, _ = theano.scan(lambda a, b: a + b, outputs_info={"initial": init, "taps": [-2, -1]},
                          n_steps=8)
     np.testing.assert_array_equal(theano.function([init], fib, mode=PY)([0, 1]),
                                   [1, 2, 3, 5, 8, 13, 21, 34])
@@ -221,3 +221,58 @@ def test_lazy_steps_are_not_hoisted():
     assert any("log" in str(n.op) for n in op.inner_runner().nodes)
     np.testing.assert_allclose(theano.function([x, w], out, mode=PY)([1.0, -1.0], np.e),
                                [1.0, 1.0])
+
+
+def test_compiled_scan_pickles_and_runs_after_loading():
+    import pickle
+
+    x = T.dvector("x")
+    h, _ = theano.scan(lambda xt, hp: hp * 2 + xt, sequences=x, outputs_info=T.constant(0.0))
+    f = theano.function([x], h, mode=PY)
+    np.testing.assert_array_equal(f([1.0, 1.0]), [1.0, 3.0])
+    g = pickle.loads(pickle.dumps(f))
+    np.testing.assert_array_equal(g([1.0, 1.0, 1.0]), [1.0, 3.0, 7.0])
+
+
+def test_a_failing_step_names_the_line_that_built_it():
+    x = T.dmatrix("x")
+    out, _ = theano.scan(lambda row: T.dot(row, x), sequences=x)  # shapes (3,) . (2, 3)
+    f = theano.function([x], out, mode=PY)
+    with pytest.raises(Exception, match="test_scan_basic.py") as info:
+        f(np.ones((2, 3)))
+    assert "Dot" in str(info.value)
+
+
+def test_one_compiled_scan_called_from_several_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    x = T.dvector("x")
+    h, _ = theano.scan(lambda xt, hp: hp * 0.5 + xt, sequences=x, outputs_info=T.constant(0.0))
+    f = theano.function([x], [h, T.grad(h.sum(), x)], mode=PY)
+
+    def expected(values):
+        hs, acc = [], 0.0
+        for v in values:
+            acc = acc * 0.5 + v
+            hs.append(acc)
+        n = len(values)
+        grads = [sum(0.5 ** (j - i) for j in range(i, n)) for i in range(n)]
+        return np.array(hs), np.array(grads)
+
+    inputs = [np.arange(float(n)) + n for n in range(1, 25)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda v: f(v), inputs))
+    for values, (h_val, g_val) in zip(inputs, results):
+        want_h, want_g = expected(values)
+        np.testing.assert_allclose(h_val, want_h)
+        np.testing.assert_allclose(g_val, want_g)
+
+
+def test_output_taps_read_the_first_rows_of_a_longer_initial_block():
+    init = T.dvector("init")
+    fib, _ = theano.scan(lambda a, b: a + b, outputs_info={"initial": init, "taps": [-2, -1]},
+                         n_steps=3)
+    f = theano.function([init], fib, mode=PY)
+    np.testing.assert_array_equal(f([1.0, 1.0, 100.0]), [2.0, 3.0, 5.0])
+    with pytest.raises(Exception, match="initial rows"):
+        f([1.0])

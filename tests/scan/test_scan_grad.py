@@ -28,7 +28,7 @@ def test_grad_wrt_sequence_initial_state_and_non_sequence(rng):
 def test_grad_with_sequence_taps(rng):
     def f(x, w):
         out, _ = theano.scan(lambda a, b, c, w: a * c + T.sin(b) * w,
-                             sequences=dict(input=x, taps=[-2, 0, 1]), non_sequences=w)
+                             sequences={"input": x, "taps": [-2, 0, 1]}, non_sequences=w)
         return out
 
     verify_grad(f, [rng.normal(size=(7, 2)), rng.normal(size=2)], mode=PY)
@@ -37,7 +37,7 @@ def test_grad_with_sequence_taps(rng):
 def test_grad_with_output_taps(rng):
     def f(x, h0):
         h, _ = theano.scan(lambda xt, hm2, hm1: xt * hm2 + 0.5 * T.tanh(hm1),
-                           sequences=x, outputs_info=dict(initial=h0, taps=[-2, -1]))
+                           sequences=x, outputs_info={"initial": h0, "taps": [-2, -1]})
         return h
 
     verify_grad(f, [rng.normal(size=(6, 2)), rng.normal(size=(2, 2))], mode=PY)
@@ -134,3 +134,78 @@ def test_gradient_of_until_loop_is_refused():
     vals, _ = theano.scan(lambda p: (p * 2, until(p > 4)), outputs_info=x, n_steps=10)
     with pytest.raises(NotImplementedError, match="until"):
         T.grad(vals.sum(), x)
+
+
+def test_grad_wrt_shared_variables_read_by_the_step(rng):
+    W = theano.shared(rng.normal(size=(2, 2)), name="W")
+    x = T.dmatrix("x")
+    h, _ = theano.scan(lambda xt, hp: T.tanh(T.dot(hp, W) + xt), sequences=x,
+                       outputs_info=T.zeros(2))
+    cost = (h ** 2).sum()
+    gW = T.grad(cost, W)
+    f = theano.function([x], [cost, gW], mode=PY)
+    xv = rng.normal(size=(3, 2))
+    cost_value, grad_w = f(xv)
+    assert np.isfinite(cost_value)
+    eps = 1e-6
+    numeric = np.zeros((2, 2))
+    w0 = W.get_value()
+    cost_fn = theano.function([x], cost, mode=PY)
+    for idx in np.ndindex(2, 2):
+        for sign in (1, -1):
+            w = w0.copy()
+            w[idx] += sign * eps
+            W.set_value(w)
+            numeric[idx] += sign * cost_fn(xv) / (2 * eps)
+    W.set_value(w0)
+    np.testing.assert_allclose(grad_w, numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_integer_outputs_beside_float_ones(rng):
+    def f(x):
+        (h, count), _ = theano.scan(lambda xt, hp, c: (T.sin(hp) + xt, c + 1), sequences=x,
+                                    outputs_info=[T.zeros_like(x[0]), T.constant(0, "int64")])
+        return h * T.cast(count[-1], "float64")
+
+    verify_grad(f, [rng.normal(size=(3, 2))], mode=PY)
+
+
+def test_gradient_needing_per_step_shared_values_is_refused():
+    total = theano.shared(np.float64(1.0), name="total")
+    x = T.dvector("x")
+    out, _ = theano.scan(lambda xt: (total * xt, {total: total + xt}), sequences=x)
+    with pytest.raises(NotImplementedError, match="shared variables"):
+        T.grad(out.sum(), x)
+
+
+def test_hessian_vector_product_through_scan(rng):
+    x = T.dmatrix("x")
+    w, v = T.dvectors("w", "v")
+    h, _ = theano.scan(lambda xt, hp, w: T.tanh(w * hp + xt), sequences=x,
+                       outputs_info=T.zeros_like(x[0]), non_sequences=w)
+    g = T.grad((h ** 2).sum(), w)
+    hv = theano.function([x, w, v], theano.Rop(g, w, v), mode=PY)
+    grad_fn = theano.function([x, w], g, mode=PY)
+    xv, wv, vv = rng.normal(size=(4, 2)), rng.normal(size=2), rng.normal(size=2)
+    eps = 1e-6
+    numeric = (grad_fn(xv, wv + eps * vv) - grad_fn(xv, wv - eps * vv)) / (2 * eps)
+    np.testing.assert_allclose(hv(xv, wv, vv), numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_grad_with_both_kinds_of_taps_going_backwards():
+    def f(x, h0):
+        (h, y), _ = theano.scan(lambda a, b, hm2, hm1: (a * hm2 + T.sin(b * hm1), a + b),
+                                sequences={"input": x, "taps": [-1, 1]},
+                                outputs_info=[{"initial": h0, "taps": [-2, -1]}, None],
+                                go_backwards=True)
+        return h.sum() + (y * h).sum()
+
+    verify_grad(f, [np.linspace(-1, 1, 7), np.array([0.3, -0.2])], mode=PY)
+
+
+def test_grad_when_one_variable_is_sequence_and_non_sequence(rng):
+    def f(x):
+        out, _ = theano.scan(lambda a, b, c: a * b + c, sequences=[x, x], non_sequences=x)
+        return out
+
+    verify_grad(f, [rng.normal(size=3)], mode=PY)

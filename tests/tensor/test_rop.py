@@ -90,6 +90,74 @@ BINARY = {
     "composite": (_composite, normal, normal),
     "row_broadcast": (lambda a, b: a * T.sum(b, axis=0).dimshuffle("x", 0), normal, normal),
 }
+
+def _spd(a):
+    """A symmetric positive definite 2 x 2 matrix from a 2 x 3 one."""
+    return T.dot(a, a.T) + 3.0 * T.eye(2, dtype="float64")
+
+
+def _pool(a):
+    return T.signal.pool.pool_2d(a.dimshuffle("x", "x", 0, 1), (2, 2), ignore_border=False)
+
+
+def _conv(a):
+    """conv2d of a with a kernel made from a: the gradient needs both conv gradient ops."""
+    image = a.dimshuffle("x", "x", 0, 1)
+    kernel = T.tanh(a[:, :2]).dimshuffle("x", "x", 0, 1)
+    return T.nnet.conv2d(image, kernel, border_mode="full")
+
+
+def _hot(a):
+    return T.as_tensor_variable(np.array([2, 0], dtype="int64"))
+
+
+# ops whose forward mode transposes their L_op (r_op_from_l_op), and gradient ops reached by
+# forward-over-reverse
+TRANSPOSED = {
+    "cholesky": (lambda a: T.slinalg.cholesky(_spd(a)), normal),
+    "cholesky_upper": (lambda a: T.slinalg.cholesky(_spd(a), lower=False), normal),
+    "cholesky_one_triangle": (lambda a: T.slinalg.cholesky(_spd(a) + T.outer(a[0, :2],
+                                                                           a[1, :2])), normal),
+    "eigh_values": (lambda a: T.nlinalg.eigh(_spd(a))[0], normal),
+    "eigh_vectors_squared": (lambda a: T.nlinalg.eigh(_spd(a) * T.constant(
+        np.array([[1.0, 0.3], [0.3, 2.0]])), "U")[1] ** 2, normal),
+    "max_pool_grad": (lambda a: T.grad(T.sum(_pool(a) ** 2), a), normal),
+    "average_pool_grad": (lambda a: T.grad(T.sum(T.signal.pool.pool_2d(
+        a.dimshuffle("x", "x", 0, 1), (2, 2), ignore_border=False, mode="average_exc_pad")
+        ** 2), a), normal),
+    "conv2d_grads": (lambda a: T.grad(T.sum(_conv(a) ** 2), a), normal),
+    "crossentropy_1hot_grad": (lambda a: T.grad(T.sum(T.nnet.crossentropy_categorical_1hot(
+        T.nnet.softmax(a), _hot(a)) ** 2), a), normal),
+}
+UNARY.update(TRANSPOSED)
+# other library ops with an R_op of their own
+UNARY.update({
+    "softmax": (T.nnet.softmax, normal),
+    "log_softmax": (T.nnet.log_softmax, normal),
+    "relu": (lambda a: T.nnet.relu(a, 0.1), normal),
+    "elu": (T.nnet.elu, normal),
+    "softsign": (T.nnet.softsign, normal),
+    "categorical_crossentropy": (lambda a: T.nnet.categorical_crossentropy(
+        T.nnet.softmax(a), T.constant(np.array([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0]]))), normal),
+    "crossentropy_1hot": (lambda a: T.nnet.crossentropy_categorical_1hot(
+        T.nnet.softmax(a), _hot(a)), normal),
+    "binary_crossentropy": (lambda a: T.nnet.binary_crossentropy(
+        T.nnet.sigmoid(a), T.constant(np.full((2, 3), 0.3))), normal),
+    "max_pool": (_pool, normal),
+    "conv2d": (_conv, normal),
+    "det": (lambda a: T.nlinalg.det(_spd(a)), normal),
+    "matrix_inverse": (lambda a: T.nlinalg.matrix_inverse(_spd(a)), normal),
+    "trace": (lambda a: T.nlinalg.trace(_spd(a)), normal),
+    "solve": (lambda a: T.slinalg.solve(_spd(a), a), normal),
+    "solve_triangular": (lambda a: T.slinalg.solve_triangular(
+        T.slinalg.cholesky(_spd(a)), a, lower=True), normal),
+    "diagonal": (lambda a: T.extra_ops.diagonal(a) * 2, normal),
+    "tile": (lambda a: T.extra_ops.tile(a, (2, 1)), normal),
+    "repeat": (lambda a: T.extra_ops.repeat(a, 2, axis=1), normal),
+    "roll": (lambda a: T.extra_ops.roll(a, 1, axis=1), normal),
+    "diff": (lambda a: T.extra_ops.diff(a ** 2, axis=1), normal),
+})
+
 DOT = {  # shapes of the operands
     "dot_vv": ((3,), (3,)), "dot_mv": ((2, 3), (3,)), "dot_vm": ((2,), (2, 3)),
     "dot_mm": ((2, 3), (3, 4)),
@@ -220,5 +288,39 @@ def test_every_op_has_an_r_op():
     """Rop is forward mode through every op: the list of ops without an R_op stays empty."""
     ops = [c for c in _all_ops() if c.perform is not Op.perform]  # abstract bases can't run
     assert len(ops) > 20
-    missing = sorted(f"{c.__module__}.{c.__qualname__}" for c in ops if c.R_op is Op.R_op)
+    missing = sorted(f"{c.__module__}.{c.__qualname__}" for c in ops
+                     if c.R_op is Op.R_op and not c.r_op_from_l_op)
     assert missing == []
+
+
+@pytest.mark.parametrize("name, build", [
+    ("SVD", lambda a: T.nlinalg.svd(a, compute_uv=False)),
+    ("QRFull", lambda a: T.nlinalg.qr(a.T, mode="r")),
+    ("Eigvalsh", lambda a: T.slinalg.eigvalsh(_spd(a))),
+])
+def test_rop_through_an_op_without_derivative_names_it(name, build):
+    """Forward mode is undefined exactly where reverse mode is: the same error."""
+    from symgrad.errors import NullGradientError
+
+    a, u = T.dmatrix("a"), T.dmatrix("u")
+    with pytest.raises(NullGradientError, match=name):
+        T.grad(T.sum(build(a)), a)
+    with pytest.raises(NullGradientError, match=name):
+        Rop(build(a), a, u)
+
+
+def test_rop_through_random_draw_parameters_is_refused_and_beside_draws_works():
+    from symgrad.errors import GradientNotImplementedError
+    from symgrad.tensor.random.utils import RandomStream
+
+    srng = RandomStream(3)
+    x, u = T.dscalar("x"), T.dscalar("u")
+    noise = srng.normal(size=(3,))
+    r = function([x, u], [Rop(x * noise, x, u), noise], no_default_updates=True,
+                 on_unused_input="ignore")(2.0, 0.5)
+    np.testing.assert_allclose(r[0], 0.5 * r[1])
+    with pytest.raises(GradientNotImplementedError, match="normal_rv.*no derivative with "
+                                                          "respect to its parameters"):
+        Rop(srng.normal(x, 1.0), x, u)
+    with pytest.raises(GradientNotImplementedError, match="normal_rv"):
+        T.grad(T.sum(srng.normal(x, 1.0)), x)

@@ -305,6 +305,8 @@ class CrossentropyCategorical1HotGrad(Op):
     """(g, coding, labels) -> a matrix of zeros holding -g[i] / coding[i, labels[i]] at the
     labelled positions: the gradient of CrossentropyCategorical1Hot."""
 
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
+
     def make_node(self, g, coding, labels) -> Apply:
         g, coding, labels = (as_tensor_variable(v) for v in (g, coding, labels))
         if g.type.ndim != 1 or coding.type.ndim != 2:

@@ -215,6 +215,8 @@ class Conv2d(_ConvOp):
 class Conv2dGradInputs(_ConvOp):
     """(output gradient, filters, input shape) -> gradient wrt the input of Conv2d."""
 
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
+
     def make_node(self, gz, filters, image_shape) -> Apply:
         gz, filters = _common_dtype(_float4(gz, "output gradient"), _float4(filters, "filters"))
         image_shape = _shape_vector(image_shape)
@@ -238,6 +240,8 @@ class Conv2dGradInputs(_ConvOp):
 
 class Conv2dGradWeights(_ConvOp):
     """(input, output gradient, filter shape) -> gradient wrt the filters of Conv2d."""
+
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
 
     def make_node(self, inputs, gz, filter_shape) -> Apply:
         inputs, gz = _common_dtype(_float4(inputs, "input"), _float4(gz, "output gradient"))

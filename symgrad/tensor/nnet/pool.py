@@ -207,6 +207,8 @@ class MaxPoolGrad(_PoolOp):
     """(x, pooled, output gradient) -> gradient wrt x: each window's gradient goes to the
     positions holding its maximum."""
 
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
+
     def make_node(self, x, pooled, gz) -> Apply:
         x, pooled, gz = (_check_ndim(v, "MaxPoolGrad") for v in (x, pooled, gz))
         return Apply(self, [x, pooled, gz], [TensorType(gz.type.dtype, x.type.broadcastable)()])
@@ -228,6 +230,8 @@ class MaxPoolGrad(_PoolOp):
 class MaxPoolRop(_PoolOp):
     """(x, pooled, v) -> for each window, v summed over the positions holding x's maximum."""
 
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
+
     def make_node(self, x, pooled, v) -> Apply:
         x, pooled, v = (_check_ndim(a, "MaxPoolRop") for a in (x, pooled, v))
         return Apply(self, [x, pooled, v], [TensorType(v.type.dtype, pooled.type.broadcastable)()])
@@ -248,6 +252,8 @@ class MaxPoolRop(_PoolOp):
 class AveragePoolGrad(_PoolOp):
     """(x, output gradient) -> gradient wrt x of a sum or average pool; x gives only the
     shape."""
+
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
 
     def make_node(self, x, gz) -> Apply:
         x, gz = _check_ndim(x, "AveragePoolGrad"), _check_ndim(gz, "AveragePoolGrad")
