@@ -140,7 +140,9 @@ class DebugMode(Mode):
         return f"DebugMode(optimizer={self.optimizer!r}, backend={self.backend_name()!r})"
 
     def backend_name(self) -> str:
-        return self.resolved_linker_name()
+        name = self.resolved_linker_name()
+        # a tiered linker answers on the VM until its compiled code is ready: check the latter
+        return "numba" if name == "tiered" else name
 
     def make_linker(self):
         backend = self.backend_name()
