@@ -85,11 +85,19 @@ def test_errors_the_backend_does_not_explain_are_left_alone():
 
 def test_build_errors_name_the_op_and_the_user_line():
     x = T.dvector("x")
-    with pytest.raises(TypeError) as info:
-        x & x  # bitwise and of floats is refused here
-    text = "".join(traceback.format_exception_only(info.type, info.value))
-    assert "Elemwise{and}" in text
-    assert "test_error_messages.py" in text and "x & x  # bitwise and of floats" in text
+    m = T.dmatrix("m")
+    builds = [
+        (lambda: x & x, "Elemwise{and}"),  # bitwise and of floats
+        (lambda: T.concatenate([x, m]), "Join{axis=0}"),  # vectors and matrices do not join
+        (lambda: T.nlinalg.matrix_inverse(x), "MatrixInverse"),  # a vector has no inverse
+    ]
+    for build, op in builds:
+        with pytest.raises(TypeError) as info:
+            build()
+        text = "".join(traceback.format_exception_only(info.type, info.value))
+        assert f"while building {op} at" in text
+        assert "test_error_messages.py" in text and "(lambda: " in text
+        assert text.count("while building") == 1  # the innermost op only
 
 
 def test_the_user_line_survives_copies_of_a_compiled_function():
