@@ -122,6 +122,31 @@ def _leaf(var: Variable) -> str:
     return var.name if var.name is not None else f"<{var.type}>"
 
 
+class FrozenNode:
+    """A node as it was when `freeze` saw it: its op and outputs, and the inputs it had then."""
+
+    __slots__ = ("op", "inputs", "outputs")
+
+    def __init__(self, node, inputs) -> None:
+        self.op = node.op
+        self.inputs = inputs
+        self.outputs = node.outputs
+
+
+def freeze(var: Variable, depth: int, frozen: dict) -> None:
+    """Record in `frozen` the inputs of the nodes within `depth` levels above `var`, so that
+    `pp(var, depth, frozen)` prints it as it is now even after the graph changes (graphs change
+    only by swapping a node's inputs). Much cheaper than printing now."""
+    stack = [(var, depth)]
+    while stack:
+        v, d = stack.pop()
+        node = v.owner
+        if node is None or d == 0 or node in frozen:
+            continue
+        frozen[node] = tuple(node.inputs)
+        stack.extend((i, d - 1) for i in node.inputs)
+
+
 def _print(var: Variable, state: dict) -> str:
     if var.owner is None:
         return _leaf(var)
@@ -133,6 +158,9 @@ def _print(var: Variable, state: dict) -> str:
     if var in state["memo"]:
         return state["memo"][var]
     node = var.owner
+    frozen = state.get("frozen")
+    if frozen is not None and node in frozen:
+        node = FrozenNode(node, frozen[node])
     printer = _printer_for(type(node.op))
     state["depth"] = depth + 1
     text = printer(node, state)
@@ -144,20 +172,21 @@ def _print(var: Variable, state: dict) -> str:
     return text
 
 
-def pp(var, max_depth: int | None = None) -> str:
+def pp(var, max_depth: int | None = None, frozen: dict | None = None) -> str:
     """Theano-style text of a variable's graph: `((fill((x ** 2), 1.0) * 2) * (x ** (2 - 1)))`.
 
     max_depth: print at most this many levels of nodes; deeper subexpressions show as `…`.
+    frozen: print the graph as `freeze` recorded it.
     """
     if isinstance(var, (list, tuple)):
-        return "\n".join(pp(v, max_depth) for v in var)
+        return "\n".join(pp(v, max_depth, frozen) for v in var)
     fgraph_outputs = getattr(var, "outputs", None)
     if fgraph_outputs is not None and not isinstance(var, Variable):
-        return "\n".join(pp(v, max_depth) for v in fgraph_outputs)
+        return "\n".join(pp(v, max_depth, frozen) for v in fgraph_outputs)
     maker = getattr(var, "maker", None)
     if maker is not None:
-        return "\n".join(pp(v, max_depth) for v in maker.fgraph.outputs)
-    return _print(var, {"target": var, "memo": {}, "max_depth": max_depth})
+        return "\n".join(pp(v, max_depth, frozen) for v in maker.fgraph.outputs)
+    return _print(var, {"target": var, "memo": {}, "max_depth": max_depth, "frozen": frozen})
 
 
 pprint = pp

@@ -2,7 +2,7 @@
 import symgrad.tensor as T
 from symgrad import config, function
 from symgrad.graph.fgraph import FunctionGraph
-from symgrad.printing import pp, rewrite_log
+from symgrad.printing import RewriteLog, pp, rewrite_log
 
 
 def test_the_seed_gradient_log_lists_each_rewrite_with_before_and_after(capsys):
@@ -49,3 +49,16 @@ def test_deep_expressions_are_cut_in_the_log():
     entry = next(e for e in rewrite_log(f) if e.after.startswith("exp"))
     assert "…" in entry.before and entry.before.count("exp(") <= 4
     assert pp(deep, max_depth=2) == "exp(exp(…))"
+
+
+def test_entries_show_the_graph_as_it_was_at_each_replacement():
+    x, y = T.dscalars("x", "y")
+    total = x + y
+    fg = FunctionGraph([x, y], [T.exp(total)], clone=False)
+    fg.attach_feature(RewriteLog("by hand"))
+    fg.replace(fg.outputs[0], T.log(total), reason="first")
+    fg.replace(total, x * y, reason="second")  # changes the node the first entry printed
+    assert pp(fg.outputs[0]) == "log((x * y))"
+    first, second = rewrite_log(fg)
+    assert (first.name, first.before, first.after) == ("first", "exp((x + y))", "log((x + y))")
+    assert (second.before, second.after) == ("(x + y)", "(x * y)")
