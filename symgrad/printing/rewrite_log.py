@@ -10,6 +10,7 @@ a few levels (`…` below) so logging stays cheap on large graphs.
 from __future__ import annotations
 
 from collections import Counter
+
 from symgrad.printing.pp import freeze, pp
 
 TEXT_DEPTH = 4  # levels of the replaced expressions kept in each entry
@@ -21,7 +22,7 @@ class RewriteEntry:
     The texts are printed when first read, from the snapshot taken at the replacement, so they
     show the graph as it was then."""
 
-    __slots__ = ("name", "_old", "_new", "_frozen", "_texts")
+    __slots__ = ("_frozen", "_new", "_old", "_texts", "name")
 
     def __init__(self, name: str, old, new, frozen: dict) -> None:
         self.name = name
