@@ -39,9 +39,9 @@ class FunctionMaker:
         if not optimized:
             fgraph.attach_feature(ReplacementHistory())
             fgraph.attach_feature(RewriteLog(name))
-            rewriting.optimize(fgraph, self.mode.optimizer)  # prints if optimizer_verbose
-            if config.optimizer_verbose:  # then the function's summary
-                print(fgraph.rewrite_log.summary())
+            rewriting.optimize(fgraph, self.mode.optimizer)
+            if config.optimizer_verbose:
+                print(fgraph.rewrite_log)
         t1 = time.perf_counter()
         self.linker = self.mode.make_linker()
         self.runner = self.linker.make_runner(fgraph)
@@ -90,8 +90,8 @@ class FunctionMaker:
         except NodeRuntimeError as located:
             if located.node is not None:
                 return located
-        except Exception as other:  # noqa: BLE001 - the backend's own error is the better report
-            exc.__context__ = exc.__context__ or other
+        except Exception:  # noqa: BLE001 - the backend's own error is the better report
+            pass
         return exc
 
     def create(self, single_output: bool, outputs_none: bool = False) -> Function:

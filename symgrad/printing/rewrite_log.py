@@ -1,7 +1,6 @@
 """The rewrite log: every replacement the optimizer made in one compiled function, as text.
 
-`rewrite_log(f)` returns it. With `config.optimizer_verbose = True` the optimizer prints each
-replacement as it happens, and the log's summary (counts per rewrite) follows per function.
+`rewrite_log(f)` returns it; `config.optimizer_verbose = True` prints it when `f` is compiled.
 Each entry is (rewrite name, expression before, expression after). Later rewrites change the
 nodes an expression would be printed from, so each entry keeps a snapshot of the inputs of the
 nodes it shows, taken at the replacement, and prints from it when first read. Texts are cut at

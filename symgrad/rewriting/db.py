@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from symgrad.config import config
 from symgrad.graph.fgraph import FunctionGraph
 from symgrad.rewriting.engine import (
     EquilibriumRewriter,
     GraphRewriter,
     NodeRewriter,
-    VerboseReplacements,
 )
 
 FAST_RUN = "fast_run"
@@ -80,16 +78,8 @@ def phases_for(optimizer: str | None) -> list[Phase]:
 def optimize(fgraph: FunctionGraph, optimizer: str | None, exclude=()) -> int:
     """Run the phases `optimizer` selects (minus the `exclude`d phase names) on `fgraph`;
     return the number of replacements."""
-    changes = 0
-    verbose = VerboseReplacements() if config.optimizer_verbose else None
-    if verbose is not None:
-        fgraph.attach_feature(verbose)
-    try:
-        changes = _run_phases(fgraph, optimizer, exclude)
-    finally:
-        if verbose is not None:
-            fgraph.remove_feature(verbose)
-    return changes
+    # config.optimizer_verbose is honoured by the caller, which prints the function's rewrite log
+    return _run_phases(fgraph, optimizer, exclude)
 
 
 def _run_phases(fgraph: FunctionGraph, optimizer: str | None, exclude) -> int:

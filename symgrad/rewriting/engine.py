@@ -248,13 +248,6 @@ def short_text(var: Variable, depth: int = 2) -> str:
     return f"{name}({', '.join(args)})"
 
 
-class VerboseReplacements:
-    """Listener printing each replacement as it happens, with the rewrite that made it."""
-
-    def on_replace(self, fgraph, var, new_var, reason) -> None:
-        print(f"rewrite {reason}: {short_text(var)} -> {short_text(new_var)}")
-
-
 # --- drivers ----------------------------------------------------------------------------------
 class _RewriterIndex:
     """The rewriters that may apply to a node, looked up once per (op class, scalar op class)."""

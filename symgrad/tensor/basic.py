@@ -469,6 +469,32 @@ class Tri(Eye):
         output_storage[0][0] = np.tri(n, m, k, dtype=self.dtype)
 
 
+class _Grid:
+    """`mgrid[0:3, 0:4]`: one array per slice holding that axis's positions, broadcast to the
+    whole grid (mgrid) or left with length-1 axes elsewhere (ogrid), as a list as in Theano."""
+
+    def __init__(self, sparse: bool) -> None:
+        self.sparse = sparse
+
+    def __getitem__(self, key):
+        slices = key if isinstance(key, tuple) else (key,)
+        if not all(isinstance(s, slice) and s.stop is not None for s in slices):
+            raise TypeError("mgrid and ogrid take slices with a stop, like mgrid[0:3, 0:4]")
+        ndim = len(slices)
+        ranges = [arange(0 if s.start is None else s.start, s.stop, 1 if s.step is None
+                         else s.step) for s in slices]
+        axes = [DimShuffle(1, ["x"] * k + [0] + ["x"] * (ndim - k - 1))(r)
+                for k, r in enumerate(ranges)]
+        if self.sparse:
+            return axes
+        lengths = [shape_i(r, 0) for r in ranges]
+        return [alloc(a, *lengths) for a in axes]
+
+
+mgrid = _Grid(sparse=False)
+ogrid = _Grid(sparse=True)
+
+
 def eye(n, m=None, k: int = 0, dtype: str | None = None):
     """Identity-like matrix: ones on diagonal k of an n x m array."""
     dtype = config.floatX if dtype in (None, "floatX") else dtype
@@ -514,7 +540,8 @@ def triu(m, k: int = 0):
 __all__ = [
     "ARange", "Alloc", "Eye", "Join", "Split", "Tri", "alloc", "arange", "as_tensor_variable",
     "cast", "concatenate", "constant", "eye", "fill", "float_ones_like", "full",
-    "horizontal_stack", "identity", "identity_like", "join", "ones", "ones_like",
+    "horizontal_stack", "identity", "identity_like", "join", "mgrid", "ogrid", "ones",
+    "ones_like",
     "register_tensor_converter", "second", "split", "stack", "swapaxes", "switch", "tensor_copy",
     "transpose", "tri", "tril", "triu", "vertical_stack", "zeros", "zeros_like",
 ]

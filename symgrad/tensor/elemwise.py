@@ -254,8 +254,8 @@ class CAReduce(Op):
     def __str__(self) -> str:
         name = {sb.Add: "Sum", sb.Mul: "Prod", sb.Maximum: "Max", sb.Minimum: "Min",
                 sb.AND: "All", sb.OR: "Any"}.get(type(self.scalar_op), f"CAReduce{{{self.scalar_op}")
-        axis = "" if self.axis is None else f"{{axis={list(self.axis)}}}" if len(self.axis) != 1 \
-            else f"{{axis={self.axis[0]}}}"
+        axis = "" if self.axis is None else f"{{axis={self.axis[0]}}}" if len(self.axis) == 1 \
+            else f"{{axis={list(self.axis)}}}"
         return name + axis
 
     def _axes(self, ndim: int) -> tuple:

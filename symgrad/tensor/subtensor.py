@@ -28,7 +28,7 @@ from symgrad.tensor.basic import (
     switch,
     zeros_like,
 )
-from symgrad.tensor.shape import get_vector_length, reshape, shape, shape_i
+from symgrad.tensor.shape import as_int64, get_vector_length, reshape, shape, shape_i
 from symgrad.tensor.type import TensorType
 
 FULL_SLICE = ("s", False, False, False)
@@ -346,7 +346,7 @@ def slice_length(entry, values, n):
         return n
     n = cast(as_tensor_variable(n), "int64")
     it = iter(values)
-    start, stop, step = [cast(next(it), "int64") if given else None for given in entry[1:]]
+    start, stop, step = [as_int64(next(it)) if given else None for given in entry[1:]]
     if step is None:  # the common case, step 1: clip both bounds into [0, n]
         lo = 0 if start is None else _clip_bound(start, n, 0, n)
         hi = n if stop is None else _clip_bound(stop, n, 0, n)
@@ -363,8 +363,9 @@ def slice_length(entry, values, n):
 
 
 def _clip_bound(b, n, lower, upper):
-    wrapped = b + n
-    return switch(tm.lt(b, 0), tm.maximum(wrapped, lower), tm.minimum(b, upper))
+    if isinstance(b, Constant):  # the sign is known: one branch
+        return tm.minimum(b, upper) if int(b.data) >= 0 else tm.maximum(b + n, lower)
+    return switch(tm.lt(b, 0), tm.maximum(b + n, lower), tm.minimum(b, upper))
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -498,8 +499,7 @@ def getitem(x, key):
     """`x[key]` with numpy's semantics (the implementation of TensorVariable.__getitem__)."""
     x = as_tensor_variable(x)
     entries, index_inputs = parse_index(x.type.ndim, key)
-    if all(e == FULL_SLICE for e in entries):
-        return x
+    # even x[:] is a node, so that set_subtensor(x[:], y) knows what was indexed
     op = AdvancedSubtensor(entries) if "a" in entries else Subtensor(entries)
     return op(x, *index_inputs)
 

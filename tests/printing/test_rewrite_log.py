@@ -18,16 +18,13 @@ def test_the_seed_gradient_log_lists_each_rewrite_with_before_and_after(capsys):
     assert ("(x ** 1)", "x") in pairs
     assert sum(log.counts().values()) == len(log) == len(pairs) >= 3
     assert all(e.name.startswith("local_") for e in log)
-    # each replacement as it happens, then the function's summary
-    lines = printed.splitlines()
-    assert lines[0] == "rewrite local_useless_fill: fill((x ** 2), 1.0) -> 1.0"
-    assert len([ln for ln in lines if ln.startswith("rewrite ")]) == len(log)
-    assert printed.endswith(log.summary() + "\n")
+    assert printed.strip() == str(log)  # the whole log, once per compiled function
+    assert "Rewrites of function 'dsquare'" in printed
+    assert "fill((x ** 2), 1.0)  ->  1.0" in printed
+    assert "Summary (replacements per rewrite):" in printed
     assert log.summary().splitlines() == [
         f"Rewrites of function 'dsquare': {len(log)} replacement(s)",
         *[f"  {n:>5}  {name}" for name, n in log.counts().items()]]
-    assert "fill((x ** 2), 1.0)  ->  1.0" in str(log)
-    assert "Summary (replacements per rewrite):" in str(log)
 
 
 def test_quiet_by_default_and_empty_without_rewrites(capsys):

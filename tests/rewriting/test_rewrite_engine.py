@@ -151,19 +151,18 @@ def test_optimizer_verbose_prints_each_replacement(capsys):
     with config.change_flags(optimizer_verbose=True):
         compiled([x], T.log(1 + x))
     out = capsys.readouterr().out
-    assert out.splitlines() == ["rewrite local_add_canonizer: (1 + x) -> (1.0 + x)",
-                                "rewrite local_log1p: log((1.0 + x)) -> log1p(x)",
-                                "Rewrites: 2 replacement(s)",  # the function's summary
-                                "      1  local_add_canonizer",
-                                "      1  local_log1p"]
+    assert "local_add_canonizer: (1 + x)  ->  (1.0 + x)" in out
+    assert "local_log1p: log((1.0 + x))  ->  log1p(x)" in out
     y = T.dscalar("y")
     with config.change_flags(optimizer_verbose=True):
         compiled([y], T.grad(y ** 2, y))
-    assert capsys.readouterr().out.splitlines()[:4] == [
-        "rewrite local_useless_fill: fill((y ** 2), 1.0) -> 1.0",
-        "rewrite local_constant_folding: (1.0 * 2) -> 2.0",
-        "rewrite local_constant_folding: (2 - 1) -> 1",
-        "rewrite local_useless_right_neutral: (y ** 1) -> y",
+    lines = [line.split(maxsplit=1)[1] for line in capsys.readouterr().out.splitlines()
+             if line.strip()[:1].isdigit()]
+    assert lines[:4] == [
+        "local_useless_fill: fill((y ** 2), 1.0)  ->  1.0",
+        "local_constant_folding: (1.0 * 2)  ->  2.0",
+        "local_constant_folding: (2 - 1)  ->  1",
+        "local_useless_right_neutral: (y ** 1)  ->  y",
     ]
     compiled([y], T.log(1 + y))
     assert capsys.readouterr().out == ""  # quiet unless asked

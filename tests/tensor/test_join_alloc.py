@@ -187,3 +187,16 @@ def test_horizontal_vertical_stack_and_swapaxes(rng):
     xv = rng.standard_normal((2, 3, 4))
     check_against_numpy([x], T.swapaxes(x, 0, -1), [xv], np.swapaxes(xv, 0, -1))
     check_against_numpy([x], x.swapaxes(1, 2), [xv], np.swapaxes(xv, 1, 2))
+
+
+def test_mgrid_and_ogrid():
+    n = T.lscalar("n")
+    dense = T.mgrid[0:3, 1:n:2]
+    sparse = T.ogrid[0:3, 1:n:2]
+    f = theano.function([n], dense + sparse)
+    got = f(6)
+    for g, want in zip(got, list(np.mgrid[0:3, 1:6:2]) + list(np.ogrid[0:3, 1:6:2])):
+        np.testing.assert_array_equal(g, want)
+    assert [v.broadcastable for v in sparse] == [(False, True), (True, False)]
+    with pytest.raises(TypeError, match="stop"):
+        T.mgrid[0:]
