@@ -88,12 +88,13 @@ class ProfileStats:
     def summary(self, file=None, n_nodes: int = 20) -> str:
         """Print (to `file`, default stdout) and return the profile as text."""
         per_call = self.call_time / self.call_count if self.call_count else 0.0
+        title = f"Function profile{' ' + repr(self.name) if self.name else ''}"
+        compile_time = self.rewrite_time + self.link_time
         lines = [
-            f"Function profile{' ' + repr(self.name) if self.name else ''}: "
-            f"{self.call_count} call(s), {self.call_time:.6f} s running "
-            f"({per_call * 1e6:.1f} us per call)",
-            f"  compile time: {self.rewrite_time + self.link_time:.6f} s "
-            f"(rewrite {self.rewrite_time:.6f} s + link {self.link_time:.6f} s)",
+            (f"{title}: {self.call_count} call(s), {self.call_time:.6f} s running "
+             f"({per_call * 1e6:.1f} us per call)"),
+            (f"  compile time: {compile_time:.6f} s (rewrite {self.rewrite_time:.6f} s + "
+             f"link {self.link_time:.6f} s)"),
         ]
         lines += [f"  per-node times unavailable: {why}" for why in dict.fromkeys(self.unavailable)]
         node_total = sum(s for _, s in self.node_stats.values())
@@ -106,9 +107,8 @@ class ProfileStats:
                       f"  {'share':>6}  {'time (s)':>10}  {'calls':>7}  {'nodes':>5}  op"]
             for op, calls, seconds, n in self.op_stats():
                 lines.append(f"  {share(seconds):5.1f}%  {seconds:10.6f}  {calls:7d}  {n:5d}  {op}")
-            lines += ["", f"Nodes, slowest first (up to {n_nodes}):",
-                      f"  {'share':>6}  {'time (s)':>10}  {'calls':>7}  node, and the line that "
-                      "built it"]
+            columns = f"  {'share':>6}  {'time (s)':>10}  {'calls':>7}  node, and its line"
+            lines += ["", f"Nodes, slowest first (up to {n_nodes}):", columns]
             ranked = sorted(self.node_stats.items(), key=lambda item: -item[1][1])
             for node, (calls, seconds) in ranked[:n_nodes]:
                 lines.append(f"  {share(seconds):5.1f}%  {seconds:10.6f}  {calls:7d}  {node}")

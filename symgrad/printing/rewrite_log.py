@@ -1,24 +1,57 @@
 """The rewrite log: every replacement the optimizer made in one compiled function, as text.
 
 `rewrite_log(f)` returns it; `config.optimizer_verbose = True` prints it when `f` is compiled.
-Each entry is (rewrite name, expression before, expression after); the texts are taken when
-the replacement happens, because later rewrites change the nodes they would be printed from.
-Texts are cut at a few levels (`…` below) so logging stays cheap on large graphs.
+Each entry is (rewrite name, expression before, expression after). Later rewrites change the
+nodes an expression would be printed from, so each entry keeps a snapshot of the inputs of the
+nodes it shows, taken at the replacement, and prints from it when first read. Texts are cut at
+a few levels (`…` below) so logging stays cheap on large graphs.
 """
 from __future__ import annotations
 
 from collections import Counter
-from typing import NamedTuple
 
-from symgrad.printing.pp import pp
+from symgrad.printing.pp import freeze, pp
 
 TEXT_DEPTH = 4  # levels of the replaced expressions kept in each entry
 
 
-class RewriteEntry(NamedTuple):
-    name: str
-    before: str
-    after: str
+class RewriteEntry:
+    """One replacement: the rewrite's `name`, and the expressions `before` and `after` as text.
+
+    The texts are printed when first read, from the snapshot taken at the replacement, so they
+    show the graph as it was then."""
+
+    __slots__ = ("_frozen", "_new", "_old", "_texts", "name")
+
+    def __init__(self, name: str, old, new, frozen: dict) -> None:
+        self.name = name
+        self._old, self._new, self._frozen = old, new, frozen
+        self._texts: tuple[str, str] | None = None
+
+    def _text_pair(self) -> tuple[str, str]:
+        if self._texts is None:
+            self._texts = (_text(self._old, self._frozen), _text(self._new, self._frozen))
+            self._old = self._new = self._frozen = None  # let the old nodes go
+        return self._texts
+
+    @property
+    def before(self) -> str:
+        return self._text_pair()[0]
+
+    @property
+    def after(self) -> str:
+        return self._text_pair()[1]
+
+    def __repr__(self) -> str:
+        return f"RewriteEntry({self.name!r}, {self.before!r}, {self.after!r})"
+
+
+def _text(var, frozen: dict) -> str:
+    """pp text of `var`; an op whose printing fails must not stop the reading of the log."""
+    try:
+        return pp(var, TEXT_DEPTH, frozen)
+    except Exception as exc:  # noqa: BLE001 - shown in the log instead
+        return f"<{var.type}: not printable, {type(exc).__name__}: {exc}>"
 
 
 class RewriteLog:
@@ -33,8 +66,10 @@ class RewriteLog:
         fgraph.rewrite_log = self
 
     def on_replace(self, fgraph, var, new_var, reason) -> None:
-        self.entries.append(RewriteEntry(reason or "unnamed", pp(var, TEXT_DEPTH),
-                                         pp(new_var, TEXT_DEPTH)))
+        frozen: dict = {}
+        freeze(var, TEXT_DEPTH, frozen)
+        freeze(new_var, TEXT_DEPTH, frozen)
+        self.entries.append(RewriteEntry(reason or "unnamed", var, new_var, frozen))
 
     # --- reading ---------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
@@ -46,6 +81,13 @@ class RewriteLog:
 
     def __iter__(self):
         return iter(self.entries)
+
+    def summary(self) -> str:
+        """The function's name, its number of replacements, and the count per rewrite."""
+        title = f" of function {self.function_name!r}" if self.function_name else ""
+        lines = [f"Rewrites{title}: {len(self.entries)} replacement(s)"]
+        lines += [f"  {count:>5}  {name}" for name, count in self.counts().items()]
+        return "\n".join(lines)
 
     def __str__(self) -> str:
         title = f" of function {self.function_name!r}" if self.function_name else ""

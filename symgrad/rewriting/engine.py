@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 
 from symgrad.config import config
+from symgrad.errors import format_frame
 from symgrad.graph.basic import Constant, Variable
 from symgrad.graph.fgraph import OUTPUT, FunctionGraph
 from symgrad.tensor.constant import constant
@@ -213,11 +214,13 @@ def try_rewrite(fgraph: FunctionGraph, rewriter: NodeRewriter, node) -> bool:
 def report_failure(name: str, node, exc: Exception) -> None:
     """Users get a warning and the graph as it was; the test suite gets the exception."""
     policy = config.on_opt_error
+    trace = getattr(node, "trace", None)
+    where = f" (the node was built at {format_frame(trace)})" if trace is not None else ""
     if policy == "raise":
-        raise RewriteError(f"rewrite {name} failed on {node}: {type(exc).__name__}: {exc}") \
-            from exc
+        raise RewriteError(f"rewrite {name} failed on {node}{where}: {type(exc).__name__}: "
+                           f"{exc}") from exc
     if policy == "warn":
-        warnings.warn(f"rewrite {name} failed on {node} and was skipped: "
+        warnings.warn(f"rewrite {name} failed on {node} and was skipped{where}: "
                       f"{type(exc).__name__}: {exc}", stacklevel=3)
 
 

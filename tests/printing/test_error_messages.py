@@ -5,11 +5,14 @@ import numpy as np
 import pytest
 
 import symgrad.tensor as T
-from symgrad import function
+from symgrad import config, function
 from symgrad.compile.mode import Mode
 from symgrad.errors import NodeRuntimeError
+from symgrad.graph.fgraph import FunctionGraph
 from symgrad.link import register_linker
 from symgrad.link.python import PythonLinker
+from symgrad.rewriting.engine import node_rewriter, try_rewrite
+from symgrad.scalar import math as sm
 
 
 class OpaqueLinker:
@@ -24,7 +27,7 @@ class OpaqueLinker:
         def run(values):
             try:
                 return inner(values)
-            except Exception:
+            except NodeRuntimeError:
                 raise ValueError("operands could not be broadcast together") from None
 
         run.nodes = inner.nodes
@@ -82,11 +85,19 @@ def test_errors_the_backend_does_not_explain_are_left_alone():
 
 def test_build_errors_name_the_op_and_the_user_line():
     x = T.dvector("x")
-    with pytest.raises(TypeError) as info:
-        x & x  # bitwise and of floats is refused here
-    text = "".join(traceback.format_exception_only(info.type, info.value))
-    assert "Elemwise{and}" in text
-    assert "test_error_messages.py" in text and "x & x  # bitwise and of floats" in text
+    m = T.dmatrix("m")
+    builds = [
+        (lambda: x & x, "Elemwise{and}"),  # bitwise and of floats
+        (lambda: T.concatenate([x, m]), "Join{axis=0}"),  # vectors and matrices do not join
+        (lambda: T.nlinalg.matrix_inverse(x), "MatrixInverse"),  # a vector has no inverse
+    ]
+    for build, op in builds:
+        with pytest.raises(TypeError) as info:
+            build()
+        text = "".join(traceback.format_exception_only(info.type, info.value))
+        assert f"while building {op} at" in text
+        assert "test_error_messages.py" in text and "(lambda: " in text
+        assert text.count("while building") == 1  # the innermost op only
 
 
 def test_the_user_line_survives_copies_of_a_compiled_function():
@@ -95,3 +106,17 @@ def test_the_user_line_survives_copies_of_a_compiled_function():
     f = function([x, y], T.exp(scaled + y), mode="FAST_RUN").copy()
     with pytest.raises(NodeRuntimeError, match="kept through copy"):
         f(np.ones(2), np.ones(3))
+
+
+def test_a_failing_rewrite_names_the_user_line_of_its_node():
+    @node_rewriter([sm.Exp])
+    def local_broken(fgraph, node):
+        raise ZeroDivisionError("bug in a rewrite")
+
+    x = T.dscalar("x")
+    grown = T.exp(x)  # the node the rewrite fails on
+    fg = FunctionGraph([x], [grown])
+    with config.change_flags(on_opt_error="warn"), pytest.warns(UserWarning) as caught:
+        try_rewrite(fg, local_broken, fg.outputs[0].owner)
+    msg = str(caught[0].message)
+    assert "local_broken failed" in msg and "grown = T.exp(x)  # the node the rewrite" in msg

@@ -74,8 +74,9 @@ def test_png_is_a_complete_image(tmp_path, dlogistic):
     import zlib
 
     _, gs = dlogistic
-    data = open(pydotprint(gs, outfile=str(tmp_path / "g.png"), print_output_file=False),
-                "rb").read()
+    out = pydotprint(gs, outfile=str(tmp_path / "g.png"), print_output_file=False)
+    with open(out, "rb") as fh:
+        data = fh.read()
     chunks = _png_chunks(data)
     kinds = [k for k, _ in chunks]
     assert kinds[0] == b"IHDR" and kinds[-1] == b"IEND" and b"IDAT" in kinds

@@ -20,7 +20,7 @@ def _compiled():
 
 
 def test_a_compiled_function_shows_its_optimised_graph():
-    x, y, f = _compiled()
+    *_, f = _compiled()
     svg = f._repr_svg_()
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "Composite" in svg
     page = f._repr_html_()
