@@ -140,6 +140,9 @@ class FloatUnaryOp(UnaryScalarOp):
         return [upgrade_to_float_dtype(dtype)]
 
     def impl(self, x):
+        x = np.asarray(x)
+        if x.dtype.kind in "biu":  # numpy would compute small ints at float16 precision
+            x = x.astype(upgrade_to_float_dtype(x.dtype.name))
         return type(self).ufunc(x)
 
 
