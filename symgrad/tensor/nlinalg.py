@@ -13,7 +13,7 @@ from symgrad.errors import NullGradientError
 from symgrad.graph.basic import Apply
 from symgrad.graph.op import Op
 from symgrad.scalar.type import discrete_dtypes, float_dtypes, upgrade_to_float_dtype
-from symgrad.tensor.basic import as_tensor_variable, cast, constant
+from symgrad.tensor.basic import as_tensor_variable, cast, constant, identity_like
 from symgrad.tensor.math import abs_, dot, minimum, neq, sqrt
 from symgrad.tensor.math import max as tmax
 from symgrad.tensor.math import min as tmin
@@ -83,6 +83,14 @@ def triu(x, k: int = 0):
     return Tri(False, k)(x)
 
 
+def symmetric_tangent(d, lower: bool):
+    """The change of the symmetric matrix a routine sees when it reads one triangle of x and x
+    moves by d: that triangle, mirrored."""
+    if lower:
+        return tril(d) + tril(d, -1).T
+    return triu(d) + triu(d, 1).T
+
+
 def symmetric_read_gradient(g, lower: bool):
     """Gradient wrt a matrix of which a routine reads only one triangle as a symmetric matrix:
     entry (i, j) of the read triangle stands for both (i, j) and (j, i)."""
@@ -149,9 +157,23 @@ class Det(Op):
 det = Det()
 
 
+def fix_eigenvector_phases(v: np.ndarray) -> np.ndarray:
+    """Scale each column so that its entry of largest magnitude (the first such) is real and
+    positive. Eigenvectors are defined up to such a factor and LAPACK drivers pick it
+    differently, so the ops fix it to give the same vectors on every backend."""
+    for j in range(v.shape[1]):
+        col = v[:, j]
+        if col.size:
+            pivot = col[np.argmax(np.abs(col))]
+            if pivot != 0:
+                v[:, j] = col * (np.abs(pivot) / pivot)
+    return v
+
+
 class Eigh(Op):
     """Eigenvalues (ascending) and eigenvectors (columns) of a symmetric matrix, reading only
-    the `UPLO` ('L' or 'U') triangle, as numpy.linalg.eigh."""
+    the `UPLO` ('L' or 'U') triangle, as numpy.linalg.eigh; each eigenvector's largest entry
+    is made positive (see fix_eigenvector_phases)."""
 
     __props__ = ("UPLO",)
 
@@ -167,6 +189,7 @@ class Eigh(Op):
     def perform(self, node, inputs, output_storage) -> None:
         check_square(inputs[0], "eigh")
         w, v = np.linalg.eigh(inputs[0], self.UPLO)
+        v = fix_eigenvector_phases(np.array(v))
         output_storage[0][0] = np.asarray(w, dtype=node.outputs[0].type.dtype)
         output_storage[1][0] = np.asarray(v, dtype=node.outputs[1].type.dtype)
 
@@ -178,11 +201,27 @@ class Eigh(Op):
         gw, gv = output_grads
         return [EighGrad(self.UPLO)(w, v, gw, gv)]
 
+    def R_op(self, inputs, eval_points):
+        """For distinct eigenvalues, with M = V^T dA V: dw = diag(M) and dV = V (F * M),
+        F[i, j] = 1 / (w[j] - w[i]) off the diagonal and 0 on it."""
+        (x,), (dx,) = inputs, eval_points
+        if dx is None:
+            return [None, None]
+        w, v = self(x)
+        d_sym = symmetric_tangent(dx, self.UPLO == "L")
+        m = dot(v.T, dot(d_sym, v))
+        ident = identity_like(x)
+        gaps = w.dimshuffle("x", 0) - w.dimshuffle(0, "x") + ident  # no zero on the diagonal
+        f = (1 - ident) / gaps
+        return [tsum(m * ident, axis=0), dot(v, f * m)]
+
 
 class EighGrad(Op):
     """Gradient of Eigh for distinct eigenvalues: with F[i, j] = 1 / (w[j] - w[i]) off the
     diagonal, the gradient wrt the symmetric matrix is V (diag(gw) + F * (V^T gV)) V^T, then
     folded onto the triangle eigh reads."""
+
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
 
     __props__ = ("UPLO",)
 
@@ -216,16 +255,21 @@ def eigh(a, UPLO: str = "L"):
 
 
 class Eig(Op):
-    """Eigenvalues and right eigenvectors of a general square matrix (complex in general)."""
+    """Eigenvalues and right eigenvectors of a general square matrix, as complex arrays; each
+    eigenvector's largest entry is made real and positive (see fix_eigenvector_phases)."""
+
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
 
     def make_node(self, x) -> Apply:
         x = as_float_matrix(x, "eig")
         cdtype = "complex64" if x.type.dtype == "float32" else "complex128"
-        return Apply(self, [x], [TensorType(cdtype, (False,))(), TensorType(cdtype, (False,) * 2)()])
+        outputs = [TensorType(cdtype, (False,))(), TensorType(cdtype, (False, False))()]
+        return Apply(self, [x], outputs)
 
     def perform(self, node, inputs, output_storage) -> None:
         check_square(inputs[0], "eig")
         w, v = np.linalg.eig(inputs[0])
+        v = fix_eigenvector_phases(np.array(v, dtype=node.outputs[1].type.dtype))
         output_storage[0][0] = np.asarray(w, dtype=node.outputs[0].type.dtype)
         output_storage[1][0] = np.asarray(v, dtype=node.outputs[1].type.dtype)
 
@@ -242,6 +286,8 @@ eig = Eig()
 class QRFull(Op):
     """QR decomposition as numpy.linalg.qr: mode 'reduced' or 'complete' gives (q, r), 'r' gives
     r alone."""
+
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
 
     __props__ = ("mode",)
 
@@ -273,6 +319,8 @@ def qr(a, mode: str = "reduced"):
 class SVD(Op):
     """Singular value decomposition as numpy.linalg.svd: (u, s, vt), or s alone when
     compute_uv is False."""
+
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
 
     __props__ = ("full_matrices", "compute_uv")
 

@@ -154,3 +154,27 @@ def test_conv2d_rop(rng):
     got = function([x, w, vx, vw], Rop(out, [x, w], [vx, vw]))(xv, wv, vxv, vwv)
     expected = (reference_conv2d(xv, vwv, "full") + reference_conv2d(vxv, wv, "full"))
     np.testing.assert_allclose(got, expected, rtol=1e-10)
+
+
+def test_conv2d_gradient_ops_rop_and_shapes(rng):
+    g, w, x = T.dtensor4("g"), T.dtensor4("w"), T.dtensor4("x")
+    eg, ew, ex = T.dtensor4("eg"), T.dtensor4("ew"), T.dtensor4("ex")
+    case = {"border_mode": "half", "subsample": (2, 1)}
+    xv, wv = rng.normal(size=(2, 2, 5, 4)), rng.normal(size=(3, 2, 3, 2))
+    gv = rng.normal(size=reference_conv2d(xv, wv, **case).shape)
+    grad_in = conv2d_grad_wrt_inputs(g, w, xv.shape, **case)
+    grad_w = conv2d_grad_wrt_weights(x, g, wv.shape, **case)
+    for out, wrt, evs, values in [(grad_in, [g, w], [eg, ew], [gv, wv]),
+                                  (grad_w, [x, g], [ex, eg], [xv, gv])]:
+        tangents = [rng.normal(size=v.shape) for v in values]
+        got = function(wrt + evs, Rop(out, wrt, evs))(*values, *tangents)
+        f = function(wrt, out)
+        eps = 1e-6
+        expected = (f(*[v + eps * t for v, t in zip(values, tangents)])
+                    - f(*[v - eps * t for v, t in zip(values, tangents)])) / (2 * eps)
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-8)
+        node = out.owner
+        in_shapes = [[T.shape_i(v, i) for i in range(v.type.ndim)] for v in node.inputs]
+        inferred = node.op.infer_shape(None, node, in_shapes)[0]
+        dims = function(wrt, list(inferred), on_unused_input="ignore")(*values)
+        assert tuple(int(d) for d in dims) == f(*values).shape

@@ -20,6 +20,15 @@ def spd(rng, n):
     return m @ m.T + n * np.eye(n)
 
 
+def with_fixed_phases(v):
+    """numpy's eigenvectors scaled so that each one's largest entry is real and positive."""
+    v = np.array(v)
+    for j in range(v.shape[1]):
+        k = np.argmax(np.abs(v[:, j]))
+        v[:, j] *= np.abs(v[k, j]) / v[k, j]
+    return v
+
+
 def jacobian_vector(f, xs, vs, eps=1e-6):
     hi = f(*[x + eps * v for x, v in zip(xs, vs)])
     lo = f(*[x - eps * v for x, v in zip(xs, vs)])
@@ -58,6 +67,7 @@ def test_eigh(n, uplo, rng):
     x = T.dmatrix("x")
     xv = rng.normal(size=(n, n))  # eigh reads one triangle only, so any matrix will do
     w, v = np.linalg.eigh(xv, uplo)
+    v = with_fixed_phases(v)
     out_w, out_v = nlinalg.eigh(x, uplo)
     check_against_numpy([x], out_w, [xv], w, rtol=1e-10)
     check_against_numpy([x], out_v, [xv], v, rtol=1e-10)
@@ -88,10 +98,18 @@ def test_svd(shape, full, rng):
                         np.linalg.svd(xv, compute_uv=False))
 
 
+def test_eigenvectors_have_a_positive_largest_entry(rng):
+    x = T.dmatrix("x")
+    vectors = function([x], nlinalg.eigh(x)[1])(rng.normal(size=(5, 5)))
+    largest = vectors[np.argmax(np.abs(vectors), axis=0), np.arange(5)]
+    assert (largest > 0).all()
+
+
 def test_eig_and_eigvalsh(rng):
     x = T.dmatrix("x")
     xv = spd(rng, 4)
     w, v = np.linalg.eig(xv)
+    v = with_fixed_phases(v.astype(complex))
     out_w, out_v = nlinalg.eig(x)
     check_against_numpy([x], out_w, [xv], w)
     check_against_numpy([x], out_v, [xv], v)
@@ -267,3 +285,32 @@ def test_matrix_dot(rng):
     a, b, c = T.dmatrix("a"), T.dmatrix("b"), T.dmatrix("c")
     av, bv, cv = rng.normal(size=(2, 3)), rng.normal(size=(3, 4)), rng.normal(size=(4, 2))
     check_against_numpy([a, b, c], nlinalg.matrix_dot(a, b, c), [av, bv, cv], av @ bv @ cv)
+
+
+@pytest.mark.parametrize("uplo", ["L", "U"])
+def test_eigh_rop(uplo, rng):
+    x, v = T.dmatrix("x"), T.dmatrix("v")
+    w_out, v_out = nlinalg.eigh(x, uplo)
+    xv, vv = rng.normal(size=(4, 4)), rng.normal(size=(4, 4))
+    got_w, got_v = function([x, v], Rop([w_out, v_out], x, v))(xv, vv)
+    f_w, f_v = function([x], w_out), function([x], v_out)
+    np.testing.assert_allclose(got_w, jacobian_vector(f_w, [xv], [vv]), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(got_v, jacobian_vector(f_v, [xv], [vv]), rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("lower", [True, False])
+def test_cholesky_rop(lower, rng):
+    x, v = T.dmatrix("x"), T.dmatrix("v")
+    out = slinalg.cholesky(x, lower)
+    xv, vv = spd(rng, 4) + rng.normal(size=(4, 4)) * 0.1, rng.normal(size=(4, 4))
+    got = function([x, v], Rop(out, x, v))(xv, vv)
+    np.testing.assert_allclose(got, jacobian_vector(function([x], out), [xv], [vv]),
+                               rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("build", [lambda x: nlinalg.qr(x)[1], lambda x: nlinalg.svd(x)[1],
+                                   lambda x: slinalg.eigvalsh(x)])
+def test_rop_of_ops_without_gradient_says_so(build):
+    x = T.dmatrix("x")
+    with pytest.raises(NullGradientError, match="has no gradient"):
+        Rop(build(x), x, T.dmatrix("v"))

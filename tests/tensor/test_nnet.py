@@ -284,3 +284,16 @@ def test_mlp_style_loss_in_float32(rng):
     p = np_softmax(xv.astype("float64") @ wv)
     expected = xv.T.astype("float64") @ (p - np.eye(4)[yv]) / 5
     check_against_numpy([x, y, w], gw, [xv, yv, wv], expected, rtol=1e-4, atol=1e-5)
+
+
+def test_crossentropy_1hot_grad_rop(rng):
+    g, p, eg, ep = T.dvector("g"), T.dmatrix("p"), T.dvector("eg"), T.dmatrix("ep")
+    labels = T.constant(np.array([2, 0, 1], dtype="int32"))
+    out = nnet.CrossentropyCategorical1HotGrad()(g, p, labels)
+    gv, pv = rng.normal(size=3), np_softmax(rng.normal(size=(3, 3)))
+    egv, epv = rng.normal(size=3), rng.normal(size=(3, 3))
+    got = function([g, p, eg, ep], Rop(out, [g, p], [eg, ep]))(gv, pv, egv, epv)
+    f = function([g, p], out)
+    eps = 1e-6
+    expected = (f(gv + eps * egv, pv + eps * epv) - f(gv - eps * egv, pv - eps * epv)) / (2 * eps)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-8)

@@ -188,3 +188,23 @@ def test_max_pool_2d_same_size(rng):
             r, c = np.unravel_index(block.argmax(), block.shape)
             expected[i + r, j + c] = block.max()
     check_against_numpy([x], max_pool_2d_same_size(x, (2, 2)), [xv], expected)
+
+
+def test_pool_gradient_ops_rop(rng):
+    args = ((3, 3), False, (2, 1), (0, 0))
+    xv = distinct_values(rng, (5, 6))
+    x, g, eg = T.dmatrix("x"), T.dmatrix("g"), T.dmatrix("eg")
+    pooled = Pool(*args, "max")(x)
+    gv = rng.normal(size=reference_pool(xv, (3, 3), False, (2, 1)).shape)
+    egv = rng.normal(size=gv.shape)
+    for out in [MaxPoolGrad(*args, "max")(x, pooled, g), AveragePoolGrad(*args, "sum")(x, g),
+                AveragePoolGrad(*args, "average_exc_pad")(x, g)]:
+        got = function([x, g, eg], Rop(out, g, eg), on_unused_input="ignore")(xv, gv, egv)
+        f = function([x, g], out, on_unused_input="ignore")
+        np.testing.assert_allclose(got, (f(xv, gv + egv) - f(xv, gv - egv)) / 2, rtol=1e-10)
+    v, ev = T.dmatrix("v"), T.dmatrix("ev")
+    picked = MaxPoolRop(*args, "max")(x, pooled, v)
+    vv, evv = rng.normal(size=(5, 6)), rng.normal(size=(5, 6))
+    got = function([x, v, ev], Rop(picked, v, ev), on_unused_input="ignore")(xv, vv, evv)
+    f = function([x, v], picked)
+    np.testing.assert_allclose(got, (f(xv, vv + evv) - f(xv, vv - evv)) / 2, rtol=1e-10)

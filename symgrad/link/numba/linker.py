@@ -20,7 +20,7 @@ from symgrad.errors import NodeRuntimeError
 from symgrad.graph.basic import Constant
 from symgrad.link.numba import background, cache, memory
 from symgrad.link.numba.dispatch import (
-    KERNEL_NAME, has_kernel, may_alias_storage, numba_kernel)
+    KERNEL_NAME, has_kernel, may_alias_storage, numba_kernel, view_ops)
 from symgrad.link.numba.scalar import literal
 from symgrad.link.python import PythonLinker
 
@@ -137,8 +137,9 @@ class GraphSource:
         for k, var in enumerate(self.fgraph.outputs):
             if var.type.ndim == 0:
                 outs.append(f"np.asarray(r[{k}], dtype=np.{var.type.dtype})")
-            elif may_alias_storage(var) or var in self.fgraph.outputs[:k]:
-                outs.append(f"r[{k}].copy()")  # the caller owns every result
+            elif (may_alias_storage(var) or var in self.fgraph.outputs[:k]
+                  or (var.owner is not None and type(var.owner.op) in view_ops)):
+                outs.append(f"r[{k}].copy()")  # results never share memory with anything
             else:
                 outs.append(f"r[{k}]")
         unpack = f"        {''.join(a + ', ' for a in args)}= values\n" if args else ""

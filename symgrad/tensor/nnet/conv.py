@@ -14,7 +14,7 @@ from symgrad.graph.basic import Apply
 from symgrad.graph.op import Op
 from symgrad.scalar.type import discrete_dtypes, float_dtypes, upcast
 from symgrad.tensor.basic import as_tensor_variable, cast
-from symgrad.tensor.shape import shape
+from symgrad.tensor.shape import shape_i
 from symgrad.tensor.type import TensorType
 
 
@@ -143,13 +143,6 @@ def _common_dtype(*xs):
     return [x if x.type.dtype == dtype else cast(x, dtype) for x in xs]
 
 
-def _shape_vector(s):
-    s = as_tensor_variable(s)
-    if s.type.ndim != 1 or s.type.dtype not in discrete_dtypes:
-        raise TypeError(f"a shape must be an integer vector, got {s} ({s.type})")
-    return s
-
-
 class _ConvOp(Op):
     __props__ = ("border_mode", "subsample", "filter_flip", "filter_dilation")
 
@@ -195,8 +188,8 @@ class Conv2d(_ConvOp):
     def L_op(self, inputs, outputs, output_grads):
         x, w = inputs
         (gz,) = output_grads
-        gx = self._same(Conv2dGradInputs)(gz, w, shape(x))
-        gw = self._same(Conv2dGradWeights)(x, gz, shape(w))
+        gx = self._same(Conv2dGradInputs)(gz, w, *_spatial(x))
+        gw = self._same(Conv2dGradWeights)(x, gz, *_spatial(w))
         return [gx, gw]
 
     def R_op(self, inputs, eval_points):
@@ -213,51 +206,95 @@ class Conv2d(_ConvOp):
 
 
 class Conv2dGradInputs(_ConvOp):
-    """(output gradient, filters, input shape) -> gradient wrt the input of Conv2d."""
+    """(output gradient, filters, input rows, input columns) -> gradient wrt the input of
+    Conv2d. The image size is an input because strided convolutions of several sizes give
+    outputs of the same size."""
 
-    def make_node(self, gz, filters, image_shape) -> Apply:
+    def make_node(self, gz, filters, rows, cols) -> Apply:
         gz, filters = _common_dtype(_float4(gz, "output gradient"), _float4(filters, "filters"))
-        image_shape = _shape_vector(image_shape)
+        rows, cols = _shape_scalar(rows), _shape_scalar(cols)
         bcast = (gz.type.broadcastable[0], filters.type.broadcastable[1], False, False)
-        return Apply(self, [gz, filters, image_shape], [TensorType(gz.type.dtype, bcast)()])
+        return Apply(self, [gz, filters, rows, cols], [TensorType(gz.type.dtype, bcast)()])
 
     def perform(self, node, inputs, output_storage) -> None:
-        gz, w, image_shape = inputs
-        out = self.geometry.grad_inputs(gz, w, tuple(int(s) for s in image_shape[-2:]))
+        gz, w, rows, cols = inputs
+        out = self.geometry.grad_inputs(gz, w, (int(rows), int(cols)))
         output_storage[0][0] = np.asarray(out, dtype=node.outputs[0].type.dtype)
 
+    def infer_shape(self, fgraph, node, shapes):
+        rows, cols = node.inputs[2:]
+        return [(shapes[0][0], shapes[1][1], rows, cols)]
+
     def connection_pattern(self, node):
-        return [[True], [True], [False]]
+        return [[True], [True], [False], [False]]
 
     def L_op(self, inputs, outputs, output_grads):
-        gz, w, _image_shape = inputs
+        gz, w, _, _ = inputs
         (g,) = output_grads
         # <GradInputs(gz, w), g> = <gz, conv(g, w)> = <w, GradWeights(g, gz)>
-        return [self._same(Conv2d)(g, w), self._same(Conv2dGradWeights)(g, gz, shape(w)), None]
+        gw = self._same(Conv2dGradWeights)(g, gz, *_spatial(w))
+        return [self._same(Conv2d)(g, w), gw, None, None]
+
+    def R_op(self, inputs, eval_points):
+        gz, w, rows, cols = inputs
+        return [_bilinear_rop(self, gz, w, eval_points[0], eval_points[1], rows, cols)]
 
 
 class Conv2dGradWeights(_ConvOp):
-    """(input, output gradient, filter shape) -> gradient wrt the filters of Conv2d."""
+    """(input, output gradient, filter rows, filter columns) -> gradient wrt the filters of
+    Conv2d."""
 
-    def make_node(self, inputs, gz, filter_shape) -> Apply:
+    def make_node(self, inputs, gz, k_rows, k_cols) -> Apply:
         inputs, gz = _common_dtype(_float4(inputs, "input"), _float4(gz, "output gradient"))
-        filter_shape = _shape_vector(filter_shape)
+        k_rows, k_cols = _shape_scalar(k_rows), _shape_scalar(k_cols)
         bcast = (gz.type.broadcastable[1], inputs.type.broadcastable[1], False, False)
-        return Apply(self, [inputs, gz, filter_shape], [TensorType(gz.type.dtype, bcast)()])
+        return Apply(self, [inputs, gz, k_rows, k_cols], [TensorType(gz.type.dtype, bcast)()])
 
     def perform(self, node, inputs, output_storage) -> None:
-        x, gz, filter_shape = inputs
-        out = self.geometry.grad_weights(x, gz, tuple(int(s) for s in filter_shape[-2:]))
+        x, gz, k_rows, k_cols = inputs
+        out = self.geometry.grad_weights(x, gz, (int(k_rows), int(k_cols)))
         output_storage[0][0] = np.asarray(out, dtype=node.outputs[0].type.dtype)
 
+    def infer_shape(self, fgraph, node, shapes):
+        k_rows, k_cols = node.inputs[2:]
+        return [(shapes[1][1], shapes[0][1], k_rows, k_cols)]
+
     def connection_pattern(self, node):
-        return [[True], [True], [False]]
+        return [[True], [True], [False], [False]]
 
     def L_op(self, inputs, outputs, output_grads):
-        x, gz, _filter_shape = inputs
+        x, gz, _, _ = inputs
         (g,) = output_grads
         # <GradWeights(x, gz), g> = <gz, conv(x, g)> = <x, GradInputs(gz, g)>
-        return [self._same(Conv2dGradInputs)(gz, g, shape(x)), self._same(Conv2d)(x, g), None]
+        gx = self._same(Conv2dGradInputs)(gz, g, *_spatial(x))
+        return [gx, self._same(Conv2d)(x, g), None, None]
+
+    def R_op(self, inputs, eval_points):
+        x, gz, k_rows, k_cols = inputs
+        return [_bilinear_rop(self, x, gz, eval_points[0], eval_points[1], k_rows, k_cols)]
+
+
+def _spatial(x):
+    return shape_i(x, 2), shape_i(x, 3)
+
+
+def _shape_scalar(s):
+    s = as_tensor_variable(s)
+    if s.type.ndim != 0 or s.type.dtype not in discrete_dtypes:
+        raise TypeError(f"a shape entry must be an integer scalar, got {s} ({s.type})")
+    return s
+
+
+def _bilinear_rop(op, a, b, e_a, e_b, *sizes):
+    """Forward mode of an op linear in each of its first two inputs."""
+    terms = []
+    if e_a is not None:
+        terms.append(op(e_a, b, *sizes))
+    if e_b is not None:
+        terms.append(op(a, e_b, *sizes))
+    if not terms:
+        return None
+    return terms[0] if len(terms) == 1 else terms[0] + terms[1]
 
 
 def _check_hint(var, hint, what: str):
@@ -325,14 +362,23 @@ def conv2d_grad_wrt_inputs(output_grad, filters, input_shape, border_mode="valid
                            subsample=(1, 1), filter_flip: bool = True, filter_dilation=(1, 1)):
     """The gradient of conv2d wrt its input (a 'transposed convolution')."""
     op = Conv2dGradInputs(border_mode, subsample, filter_flip, filter_dilation)
-    return op(output_grad, filters, as_tensor_variable(np.asarray(input_shape, dtype="int64")))
+    return op(output_grad, filters, *_shape_entries(input_shape))
 
 
 def conv2d_grad_wrt_weights(input, output_grad, filter_shape, border_mode="valid",
                             subsample=(1, 1), filter_flip: bool = True, filter_dilation=(1, 1)):
     """The gradient of conv2d wrt its filters."""
     op = Conv2dGradWeights(border_mode, subsample, filter_flip, filter_dilation)
-    return op(input, output_grad, as_tensor_variable(np.asarray(filter_shape, dtype="int64")))
+    return op(input, output_grad, *_shape_entries(filter_shape))
+
+
+def _shape_entries(full_shape):
+    """The last two entries of a shape given as a tuple (of ints or scalars) or a vector."""
+    if isinstance(full_shape, (tuple, list)):
+        return [as_tensor_variable(np.int64(s)) if isinstance(s, (int, np.integer)) else s
+                for s in full_shape[-2:]]
+    vec = as_tensor_variable(full_shape)
+    return [vec[-2], vec[-1]]
 
 
 __all__ = ["Conv2d", "Conv2dGradInputs", "Conv2dGradWeights", "conv2d",

@@ -89,7 +89,8 @@ class _PoolOp(Op):
         (sr, sc), (oh, ow) = self.stride, out
         for i in range(self.ws[0]):
             for j in range(self.ws[1]):
-                yield (..., slice(i, i + (oh - 1) * sr + 1, sr), slice(j, j + (ow - 1) * sc + 1, sc))
+                yield (..., slice(i, i + (oh - 1) * sr + 1, sr),
+                       slice(j, j + (ow - 1) * sc + 1, sc))
 
     def _crop(self, buf: np.ndarray, shape) -> np.ndarray:
         return buf[..., self.pad[0]:self.pad[0] + shape[-2], self.pad[1]:self.pad[1] + shape[-1]]
@@ -207,6 +208,8 @@ class MaxPoolGrad(_PoolOp):
     """(x, pooled, output gradient) -> gradient wrt x: each window's gradient goes to the
     positions holding its maximum."""
 
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
+
     def make_node(self, x, pooled, gz) -> Apply:
         x, pooled, gz = (_check_ndim(v, "MaxPoolGrad") for v in (x, pooled, gz))
         return Apply(self, [x, pooled, gz], [TensorType(gz.type.dtype, x.type.broadcastable)()])
@@ -225,8 +228,11 @@ class MaxPoolGrad(_PoolOp):
         return [zeros_like(x), zeros_like(pooled), MaxPoolRop(*self._props_args())(x, pooled, g)]
 
 
+
 class MaxPoolRop(_PoolOp):
     """(x, pooled, v) -> for each window, v summed over the positions holding x's maximum."""
+
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
 
     def make_node(self, x, pooled, v) -> Apply:
         x, pooled, v = (_check_ndim(a, "MaxPoolRop") for a in (x, pooled, v))
@@ -245,9 +251,12 @@ class MaxPoolRop(_PoolOp):
         return [zeros_like(x), zeros_like(pooled), MaxPoolGrad(*self._props_args())(x, pooled, g)]
 
 
+
 class AveragePoolGrad(_PoolOp):
     """(x, output gradient) -> gradient wrt x of a sum or average pool; x gives only the
     shape."""
+
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
 
     def make_node(self, x, gz) -> Apply:
         x, gz = _check_ndim(x, "AveragePoolGrad"), _check_ndim(gz, "AveragePoolGrad")
@@ -268,6 +277,7 @@ class AveragePoolGrad(_PoolOp):
 
     def L_op(self, inputs, outputs, output_grads):
         return [None, Pool(*self._props_args())(output_grads[0])]
+
 
 
 def pool_2d(input, ws=None, ignore_border=None, stride=None, pad=(0, 0), mode: str = "max",
