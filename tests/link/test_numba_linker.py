@@ -15,9 +15,7 @@ import symgrad.tensor as T
 from symgrad.compile.mode import Mode
 from symgrad.config import config
 from symgrad.errors import NodeRuntimeError
-from symgrad.link.numba import cache, ops_without_kernel, wait_idle
-from symgrad.link.numba import vectormath
-from symgrad.scalar import basic as sb
+from symgrad.link.numba import cache, ops_without_kernel, vectormath, wait_idle
 from symgrad.scalar import math as sm
 from symgrad.scalar.composite import Composite
 from symgrad.scalar.type import ScalarType

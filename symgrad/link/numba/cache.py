@@ -84,6 +84,6 @@ def load_module(source: str):
         module = types.ModuleType(f"symgrad_numba_g_{key}")
         module.__file__ = path
         sys.modules[module.__name__] = module
-        exec(compile(source, path, "exec"), module.__dict__)
+        exec(compile(source, path, "exec"), module.__dict__)  # noqa: S102 (our own text)
         _loaded[key] = module
         return module

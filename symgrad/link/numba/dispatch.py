@@ -1,4 +1,4 @@
-"""The kernel table: one numba kernel generator per Op class, looked up by `functools.singledispatch`.
+"""The kernel table: one numba kernel generator per Op class (`functools.singledispatch`).
 
 A generator `numba_kernel(op, node)` returns the source of a function named `KERNEL` that takes
 the node's inputs (arrays, or plain numbers for 0-d tensors) and returns its output (a tuple when

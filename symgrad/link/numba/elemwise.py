@@ -8,8 +8,7 @@ other first: symgrad never stretches an axis its type does not declare broadcast
 from __future__ import annotations
 
 from symgrad.link.numba.dispatch import KERNEL_NAME, _kernel_checks, indent, numba_kernel
-from symgrad.link.numba.scalar import (
-    guarded_names, has_scalar_source, scalar_lines, unguarded)
+from symgrad.link.numba.scalar import guarded_names, has_scalar_source, scalar_lines, unguarded
 from symgrad.tensor.elemwise import Elemwise
 
 

@@ -20,7 +20,12 @@ from symgrad.errors import NodeRuntimeError
 from symgrad.graph.basic import Constant
 from symgrad.link.numba import background, cache, memory
 from symgrad.link.numba.dispatch import (
-    KERNEL_NAME, has_kernel, may_alias_storage, numba_kernel, view_ops)
+    KERNEL_NAME,
+    has_kernel,
+    may_alias_storage,
+    numba_kernel,
+    view_ops,
+)
 from symgrad.link.numba.scalar import literal
 from symgrad.link.python import PythonLinker
 

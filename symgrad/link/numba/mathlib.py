@@ -26,12 +26,12 @@ def _int64_bits_as_float64(typingctx, bits):
 
 @_jit
 def max_nan(a, b):
-    return a if (a >= b or a != a) else b
+    return a if (a >= b or a != a) else b  # noqa: PLR0124 (a NaN test numba compiles)
 
 
 @_jit
 def min_nan(a, b):
-    return a if (a <= b or a != a) else b
+    return a if (a <= b or a != a) else b  # noqa: PLR0124 (a NaN test numba compiles)
 
 
 @_jit
@@ -62,8 +62,8 @@ _EXP_MIN = -745.1332191019412
 
 @_jit
 def _exp_f64(x):
-    # x = n*ln2 + r with |r| <= ln2/2 (two-part ln2, in this order: never reassociate); exp(r) by its Taylor series to degree 13 (error < 1e-17),
-    # 2**n built from exponent bits in two halves so subnormal results stay right
+    # x = n*ln2 + r, |r| <= ln2/2 (two-part ln2, in this order: never reassociate); exp(r) by
+    # its Taylor series to degree 13; 2**n from exponent bits in two halves (subnormals)
     xc = min(max(x, -746.0), 710.0)
     n = np.floor(xc * _LOG2E + 0.5)
     r = (xc - n * _LN2_HI) - n * _LN2_LO
@@ -88,7 +88,7 @@ def _exp_f64(x):
     y = p * scale_a * scale_b
     y = np.inf if x > _EXP_MAX else y
     y = 0.0 if x < _EXP_MIN else y
-    return x + x if x != x else y
+    return x + x if x != x else y  # noqa: PLR0124
 
 
 @_jit

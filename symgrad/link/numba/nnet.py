@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from symgrad.link.numba.dispatch import KERNEL_NAME, numba_kernel
 from symgrad.tensor.nnet.basic import (
-    CrossentropyCategorical1Hot, CrossentropyCategorical1HotGrad, LogSoftmax, Softmax,
+    CrossentropyCategorical1Hot,
+    CrossentropyCategorical1HotGrad,
+    LogSoftmax,
+    Softmax,
     SoftmaxGrad,
 )
 

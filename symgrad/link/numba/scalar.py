@@ -28,7 +28,7 @@ def literal(value, dtype: str) -> str:
         return "True" if value else "False"
     if np.dtype(dtype).kind == "f":
         v = float(value)
-        text = "np.nan" if v != v else ("np.inf" if v == np.inf else
+        text = "np.nan" if np.isnan(v) else ("np.inf" if v == np.inf else
                                         "-np.inf" if v == -np.inf else repr(v))
         return f"np.{dtype}({text})"
     if np.dtype(dtype).kind == "c":
