@@ -125,8 +125,9 @@ def _backward(seeds, wrt: Iterable[Variable], constants: set) -> dict:
         ograds = [_total(terms, o) for o in node.outputs]
         if all(g is None for g in ograds):
             continue
-        ograds = [g if g is not None else zeros_like(o, _grad_dtype(o))
-                  for g, o in zip(ograds, node.outputs)]
+        # outputs that are not arrays (a random generator's new state) get no gradient
+        ograds = [g if g is not None or not hasattr(o.type, "dtype")
+                  else zeros_like(o, _grad_dtype(o)) for g, o in zip(ograds, node.outputs)]
         igrads = node.op.L_op(node.inputs, node.outputs, ograds)
         if len(igrads) != len(node.inputs):
             raise GradientError(f"{node.op}.L_op returned {len(igrads)} gradients for "

@@ -1,13 +1,22 @@
-"""Function: the compiled callable. Checks and converts arguments, runs, applies updates."""
+"""Function: the compiled callable. Checks and converts arguments, runs, applies updates.
+
+Everything a call needs is prepared in __init__ (positions, storage cells, which outputs may
+alias memory the function keeps), so a call is: arguments -> runner -> store updates -> return.
+"""
 from __future__ import annotations
 
 import numpy as np
 
 from symgrad.errors import InputError
+from symgrad.graph.basic import Constant
 
 
 class Function:
-    """Call with positional arguments (or by input name). Returns arrays, never views of inputs."""
+    """Call with positional arguments or by input name; returns arrays the caller owns.
+
+    `f.trust_input = True` skips converting and checking arguments (they must already be
+    arrays of the right dtype and ndim). `f['name']` reads and sets an input's default.
+    """
 
     def __init__(self, maker, single_output: bool, outputs_none: bool = False) -> None:
         self.maker = maker
@@ -15,14 +24,45 @@ class Function:
         self.single_output = single_output
         self.outputs_none = outputs_none
         self.trust_input = False
-        self._specs = maker.inputs
-        self._types = [s.variable.type for s in self._specs]
-        self._names = {s.name: i for i, s in enumerate(self._specs) if s.name}
-        self._shared = maker.implicit_inputs
-        n_out = maker.n_outputs
-        self._update_targets = [sv for sv, _ in maker.updates]
-        self._n_out = n_out
+        self.profile = None
+        specs = maker.inputs
+        explicit = [s for s in specs if not s.implicit]
+        self._specs = explicit
+        self._n_args = len(explicit)
+        self._types = [s.variable.type for s in explicit]
+        self._names = {s.name: i for i, s in enumerate(explicit) if s.name}
+        # an input with a default keeps it in a cell; an In update stores its result there
+        self._defaults = [None if s.value is None else [self._filter(i, s.value)]
+                          for i, s in enumerate(explicit)]
+        self._shared_cells = [s.variable.container for s in specs if s.implicit]
+        self._update_cells = [
+            s.variable.container if s.implicit else self._defaults[i]
+            for i, s in enumerate(specs) if s.update is not None]
+        self._n_out = maker.n_outputs
         self._runner = maker.runner
+        self._plan_copies(maker)
+
+    def _plan_copies(self, maker) -> None:
+        """Decide once which results must be copied so callers and storage never share memory:
+        an output that is an input, a constant, a repeat, or also stored as an update."""
+        fg = maker.fgraph
+        n_out = self._n_out
+        kept = set(fg.inputs) | set(fg.outputs[n_out:])
+        always, check, seen = [], [], set()
+        for i, (var, spec) in enumerate(zip(fg.outputs[:n_out], maker.outputs)):
+            if var in kept or var in seen or isinstance(var, Constant):
+                always.append(i)
+            elif not spec.borrow:
+                check.append(i)  # an op may return a view of its input: look at the result
+            seen.add(var)
+        self._copy_always = always
+        self._copy_if_view = check
+        upd_seen = set(fg.inputs)
+        self._copy_updates = []
+        for j, var in enumerate(fg.outputs[n_out:]):
+            if var in upd_seen or isinstance(var, Constant):
+                self._copy_updates.append(j)
+            upd_seen.add(var)
 
     # --- arguments ---------------------------------------------------------------------------
     def _describe(self, pos: int) -> str:
@@ -31,48 +71,115 @@ class Function:
         where = f" of function '{self.name}'" if self.name else ""
         return f"input {pos} ({label}){where}"
 
+    def _filter(self, pos: int, value):
+        spec = self._specs[pos]
+        try:
+            return self._types[pos].filter(value, strict=spec.strict,
+                                           allow_downcast=spec.allow_downcast)
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"bad argument for {self._describe(pos)}: {exc}") from None
+
     def _arguments(self, args, kwargs) -> list:
-        n = len(self._specs)
+        n = self._n_args
         if len(args) > n:
+            names = [s.name or str(s.variable) for s in self._specs]
             raise InputError(f"function{' ' + repr(self.name) if self.name else ''} takes "
-                             f"{n} argument(s) but {len(args)} were given")
+                             f"{n} argument(s) {names} but {len(args)} were given")
         values = list(args) + [_MISSING] * (n - len(args))
         for key, value in kwargs.items():
             pos = self._names.get(key)
             if pos is None:
-                raise InputError(f"unknown keyword argument {key!r}; the inputs are "
+                raise InputError(f"unknown keyword argument {key!r}; the inputs' names are "
                                  f"{[s.name for s in self._specs]}")
             if values[pos] is not _MISSING:
-                raise InputError(f"{self._describe(pos)} was given twice")
+                raise InputError(f"{self._describe(pos)} was given twice (by position and by "
+                                 f"keyword {key!r})")
             values[pos] = value
+        trust = self.trust_input
         for pos, v in enumerate(values):
             if v is _MISSING:
-                spec = self._specs[pos]
-                if spec.value is None:
+                cell = self._defaults[pos]
+                if cell is None:
                     raise InputError(f"missing argument for {self._describe(pos)}")
-                values[pos] = spec.value
-        if self.trust_input:
-            return values
-        for pos, (spec, ttype) in enumerate(zip(self._specs, self._types)):
-            try:
-                values[pos] = ttype.filter(values[pos], strict=spec.strict,
-                                           allow_downcast=spec.allow_downcast)
-            except (TypeError, ValueError) as exc:
-                raise InputError(f"bad argument for {self._describe(pos)}: {exc}") from None
+                values[pos] = cell[0]
+            elif not trust:
+                values[pos] = self._filter(pos, v)
         return values
 
     # --- calling -----------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        values = self._arguments(args, kwargs)
-        inputs = values + [sv.container[0] for sv in self._shared]
-        results = self._runner(inputs)
-        outs = results[:self._n_out]
-        for sv, new in zip(self._update_targets, results[self._n_out:]):
-            sv.container[0] = new
-        outs = _own_outputs(outs, inputs)
+        if self.trust_input and not kwargs and len(args) == self._n_args:
+            values = list(args)
+        else:
+            values = self._arguments(args, kwargs)
+        for cell in self._shared_cells:
+            values.append(cell[0])
+        results = self._runner(values)
+        n_out = self._n_out
+        if self._update_cells:
+            new_values = results[n_out:]
+            for j in self._copy_updates:
+                new_values[j] = _copy(new_values[j])
+            for cell, new in zip(self._update_cells, new_values):
+                cell[0] = new
         if self.outputs_none:
             return []
+        outs = results[:n_out]
+        for i in self._copy_always:
+            outs[i] = _copy(outs[i])
+        for i in self._copy_if_view:
+            out = outs[i]
+            if type(out) is np.ndarray:
+                if out.base is not None or not out.flags.writeable:
+                    outs[i] = out.copy()
+            elif isinstance(out, np.generic):
+                outs[i] = np.asarray(out)
         return outs[0] if self.single_output else outs
+
+    # --- defaults, copies --------------------------------------------------------------------
+    def _position(self, key) -> int:
+        if isinstance(key, int):
+            return key
+        pos = self._names.get(key)
+        if pos is None:
+            for i, spec in enumerate(self._specs):
+                if spec.variable is key:
+                    return i
+            raise KeyError(f"{key!r} is not an input of this function")
+        return pos
+
+    def __getitem__(self, key):
+        """The current default value of an input (by name, position or variable)."""
+        cell = self._defaults[self._position(key)]
+        return None if cell is None else cell[0]
+
+    def __setitem__(self, key, value) -> None:
+        pos = self._position(key)
+        filtered = self._filter(pos, value)
+        if self._defaults[pos] is None:
+            self._defaults[pos] = [filtered]
+        else:
+            self._defaults[pos][0] = filtered  # the cell an In update writes to
+
+    def copy(self, share_memory: bool = False, swap: dict | None = None,
+             delete_updates: bool = False, name: str | None = None) -> Function:
+        """A function over a copy of this one's optimised graph.
+
+        swap: {old shared variable: new shared variable of the same type} for the copy.
+        delete_updates: the copy computes the outputs only and changes no state.
+        share_memory: with True, inputs with defaults share their stored values with this
+            function; shared variables are always shared unless swapped.
+        """
+        maker = self.maker.copy(swap=swap, delete_updates=delete_updates, name=name)
+        fn = Function(maker, self.single_output, self.outputs_none)
+        fn.trust_input = self.trust_input
+        for pos, cell in enumerate(self._defaults):
+            if cell is not None:
+                fn._defaults[pos] = cell if share_memory else [_copy(cell[0])]
+        fn._update_cells = [
+            s.variable.container if s.implicit else fn._defaults[i]
+            for i, s in enumerate(maker.inputs) if s.update is not None]
+        return fn
 
     def __repr__(self) -> str:
         return f"<symgrad.Function {self.name or ''}>"
@@ -81,17 +188,5 @@ class Function:
 _MISSING = object()
 
 
-def _own_outputs(outs, inputs) -> list:
-    """Copy outputs that alias an input, a constant, or each other, so callers may keep them."""
-    fixed = []
-    seen = set()
-    input_ids = {id(v) for v in inputs}
-    for out in outs:
-        if not isinstance(out, np.ndarray):
-            out = np.asarray(out)
-        elif id(out) in input_ids or id(out) in seen or not out.flags.writeable \
-                or out.base is not None:
-            out = out.copy()
-        seen.add(id(out))
-        fixed.append(out)
-    return fixed
+def _copy(value):
+    return value.copy() if isinstance(value, np.ndarray) else value

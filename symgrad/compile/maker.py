@@ -1,47 +1,121 @@
-"""FunctionMaker: clone the graph into a FunctionGraph, rewrite it, link it, build the Function."""
+"""FunctionMaker: own the graph in a FunctionGraph, rewrite it, link it, build the Function.
+
+The FunctionGraph's inputs are the explicit inputs followed by the implicit ones (shared
+variables); its outputs are the function's outputs followed by one update per input that has
+an update, in input order.
+"""
 from __future__ import annotations
 
 import time
+import warnings
 
-from symgrad.config import config
-from symgrad.graph.fgraph import FunctionGraph
-from symgrad.graph.features import ReplacementHistory
-from symgrad.compile.executor import Function
-from symgrad.compile.mode import get_mode
 from symgrad import rewriting
+from symgrad.compile.executor import Function
+from symgrad.compile.io import In, Out
+from symgrad.compile.mode import get_mode
+from symgrad.config import config
+from symgrad.errors import UnusedInputError
+from symgrad.graph.features import ReplacementHistory
+from symgrad.graph.fgraph import FunctionGraph
 
 
 class FunctionMaker:
-    """Holds what a Function was made from: `inputs`, `outputs`, the optimised `fgraph`."""
+    """What a Function was made from: `inputs` (In, implicit ones last), `outputs` (Out), and
+    the optimised `fgraph` (alias `env`)."""
 
-    def __init__(self, in_specs, implicit, out_vars, out_specs, update_pairs, upd_vars,
-                 mode=None, name=None) -> None:
-        self.inputs = list(in_specs)
-        self.implicit_inputs = list(implicit)
-        self.outputs = list(out_specs)
-        self.updates = list(update_pairs)
+    def __init__(self, inputs: list[In], outputs: list[Out], fgraph: FunctionGraph, mode=None,
+                 name: str | None = None, optimized: bool = False,
+                 on_unused_input: str | None = None) -> None:
+        self.inputs = list(inputs)
+        self.outputs = list(outputs)
         self.mode = get_mode(mode)
         self.name = name
-        graph_inputs = [s.variable for s in in_specs] + self.implicit_inputs
-        self.fgraph = FunctionGraph(graph_inputs, list(out_vars) + list(upd_vars))
-        self.fgraph.attach_feature(ReplacementHistory())
+        self.on_unused_input = on_unused_input or config.on_unused_input
+        self.fgraph = fgraph
+        self.n_outputs = len(outputs)
         t0 = time.perf_counter()
-        rewriting.optimize(self.fgraph, self.mode.optimizer)
+        if not optimized:
+            fgraph.attach_feature(ReplacementHistory())
+            rewriting.optimize(fgraph, self.mode.optimizer)
+            if config.optimizer_verbose:
+                for reason, old, new in fgraph.history.entries:
+                    print(f"rewrite {reason}: {old} -> {new}")
         t1 = time.perf_counter()
         self.linker = self.mode.make_linker()
-        self.runner = self.linker.make_runner(self.fgraph)
-        t2 = time.perf_counter()
+        self.runner = self.linker.make_runner(fgraph)
         self.rewrite_time = t1 - t0
-        self.link_time = t2 - t1
-        self.n_outputs = len(out_vars)
-        if config.optimizer_verbose:
-            for reason, old, new in self.fgraph.history.entries:
-                print(f"rewrite {reason}: {old} -> {new}")
+        self.link_time = time.perf_counter() - t1
+
+    @classmethod
+    def from_variables(cls, inputs: list[In], outputs: list[Out], output_vars, mode=None,
+                       name: str | None = None, on_unused_input: str | None = None):
+        """Build the FunctionGraph from the inputs' variables to `output_vars` plus updates."""
+        update_vars = [spec.update for spec in inputs if spec.update is not None]
+        fgraph = FunctionGraph([spec.variable for spec in inputs],
+                               list(output_vars) + update_vars)
+        return cls(inputs, outputs, fgraph, mode, name, on_unused_input=on_unused_input)
 
     @property
     def env(self) -> FunctionGraph:
         """Theano's older name for the optimised graph."""
         return self.fgraph
 
+    @property
+    def explicit_inputs(self) -> list[In]:
+        return [spec for spec in self.inputs if not spec.implicit]
+
+    @property
+    def implicit_inputs(self) -> list:
+        """The shared variables the function reads or updates without being passed them."""
+        return [spec.variable for spec in self.inputs if spec.implicit]
+
+    @property
+    def updates(self) -> list[tuple]:
+        """(variable, update expression in the optimised graph) for each updated input."""
+        outs = self.fgraph.outputs[self.n_outputs:]
+        targets = [spec.variable for spec in self.inputs if spec.update is not None]
+        return list(zip(targets, outs))
+
     def create(self, single_output: bool, outputs_none: bool = False) -> Function:
         return Function(self, single_output, outputs_none)
+
+    def copy(self, swap: dict | None = None, delete_updates: bool = False,
+             name: str | None = None) -> FunctionMaker:
+        """A maker over a clone of the optimised graph, with shared variables swapped per
+        `swap` and, if asked, without updates. The graph is not rewritten again."""
+        inputs = list(self.inputs)
+        swap = dict(swap or {})
+        implicit = {spec.variable: pos for pos, spec in enumerate(inputs) if spec.implicit}
+        for old, new in swap.items():
+            if old not in implicit:
+                raise ValueError(f"copy(swap=...): {old} is not a shared variable used by "
+                                 "this function")
+            if getattr(new, "container", None) is None or new.type != old.type:
+                raise TypeError(f"copy(swap=...): {old} ({old.type}) can only be swapped for a "
+                                f"shared variable of the same type, got {new} "
+                                f"({getattr(new, 'type', type(new).__name__)})")
+            pos = implicit[old]
+            inputs[pos] = inputs[pos].replace(variable=new, value=new.container)
+        outputs = self.fgraph.outputs
+        if delete_updates:
+            inputs = [spec.replace(update=None) for spec in inputs]
+            outputs = outputs[:self.n_outputs]
+        fgraph = FunctionGraph(self.fgraph.inputs, outputs, clone=True)
+        if delete_updates:
+            _check_unused(inputs, fgraph, self.on_unused_input)
+        return FunctionMaker(inputs, self.outputs, fgraph, self.mode,
+                             name if name is not None else self.name, optimized=True,
+                             on_unused_input=self.on_unused_input)
+
+
+def _check_unused(inputs: list[In], fgraph: FunctionGraph, policy: str) -> None:
+    used = {var for node in fgraph.apply_nodes for var in node.inputs} | set(fgraph.outputs)
+    for pos, (spec, var) in enumerate(zip(inputs, fgraph.inputs)):
+        if spec.implicit or var in used:
+            continue
+        msg = (f"input {pos} ({spec.variable}) is no longer used once the updates are deleted; "
+               "compile with on_unused_input='ignore' (or 'warn') to allow this")
+        if policy == "raise":
+            raise UnusedInputError(msg)
+        if policy == "warn":
+            warnings.warn(msg, stacklevel=3)

@@ -1,6 +1,7 @@
 """Modes: which rewrites run and which linker builds the callable.
 
-FAST_RUN (default): every rewrite phase, the fastest linker available.
+FAST_RUN (default): every rewrite phase, the fastest linker available ("tiered": the Python VM
+until numba has compiled the graph in the background, then numba).
 FAST_COMPILE: merge, constant folding and useless-op removal, the Python VM.
 """
 from __future__ import annotations
@@ -25,7 +26,7 @@ class Mode:
         name = self.linker_name
         if name == "auto":
             name = config.linker if config.linker != "auto" else (
-                "numba" if "numba" in available_linkers() and self.optimizer == "fast_run"
+                "tiered" if "tiered" in available_linkers() and self.optimizer == "fast_run"
                 else "py")
         return name
 

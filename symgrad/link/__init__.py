@@ -30,3 +30,8 @@ from symgrad.link.python import PythonLinker  # noqa: E402
 
 register_linker("py", PythonLinker)
 register_linker("python", PythonLinker)
+
+from symgrad.link.numba import NumbaLinker, TieredLinker  # noqa: E402
+
+register_linker("numba", NumbaLinker)
+register_linker("tiered", TieredLinker)

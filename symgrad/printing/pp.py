@@ -15,6 +15,7 @@ from symgrad.tensor.shape import MakeVector, Reshape, Shape
 from symgrad.tensor.subtensor import (
     AdvancedSubtensor, IncSubtensor, Subtensor, entry_text, split_index_inputs,
 )
+from symgrad.tensor.random.op import RandomVariable
 
 
 def _args(node, state) -> list[str]:
@@ -63,6 +64,17 @@ def _default(node, state) -> str:
     return f"{node.op}({', '.join(_args(node, state))})"
 
 
+def _random(node, state) -> str:
+    """`uniform(0.0, 1.0, size=(2, 2))`: the distribution's parameters, then the size; the
+    generator input is left out."""
+    _, size, params = node.op.split_inputs(node.inputs)
+    args = [_print(p, state) for p in params]
+    if size:
+        entries = [_print(s, state) for s in size]
+        args.append(f"size=({', '.join(entries)}{',' if len(entries) == 1 else ''})")
+    return f"{node.op.name}({', '.join(args)})"
+
+
 # op class -> printer(node, state); subclasses resolve through the MRO, so an op family
 # registers once. Other modules add their ops with `assign_printer`.
 _printers: dict[type, Callable] = {
@@ -76,6 +88,7 @@ _printers: dict[type, Callable] = {
     Shape: lambda node, state: f"shape({_args(node, state)[0]})",
     Reshape: lambda node, state: "reshape({}, {})".format(*_args(node, state)),
     Join: lambda node, state: f"join({node.op.axis}, {', '.join(_args(node, state))})",
+    RandomVariable: _random,
 }
 
 
@@ -100,7 +113,7 @@ def _print(var: Variable, state: dict) -> str:
     node = var.owner
     printer = next((_printers[c] for c in type(node.op).__mro__ if c in _printers), _default)
     text = printer(node, state)
-    if len(node.outputs) > 1:
+    if len(node.outputs) > 1 and var.index != node.op.default_output:
         text = f"{text}[{var.index}]"
     state["memo"][var] = text
     return text

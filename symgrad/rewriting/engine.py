@@ -129,6 +129,24 @@ def constant_of(var: Variable):
     return var if isinstance(var, Constant) else None
 
 
+def constant_value(var: Variable):
+    """The value `var` holds when it is a constant seen through broadcasting DimShuffles, shaped
+    as `var` itself (an axis may be inserted anywhere, not only on the left); else None."""
+    shufflers = []
+    while var.owner is not None and isinstance(var.owner.op, DimShuffle) \
+            and var.owner.op.is_broadcast_only:
+        shufflers.append(var.owner)
+        var = var.owner.inputs[0]
+    if not isinstance(var, Constant):
+        return None
+    value = var.data
+    for node in reversed(shufflers):
+        cell = [None]
+        node.op.perform(node, [value], [cell])
+        value = cell[0]
+    return value
+
+
 def constant_equals(var: Variable, value) -> bool:
     """Whether `var` is a constant whose every element equals `value`."""
     const = constant_of(var)

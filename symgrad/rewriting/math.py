@@ -11,7 +11,7 @@ import numpy as np
 from symgrad.graph.basic import Constant, Variable
 from symgrad.rewriting.basic import is_elemwise
 from symgrad.rewriting.db import register
-from symgrad.rewriting.engine import constant_equals, constant_of, node_rewriter
+from symgrad.rewriting.engine import constant_equals, constant_of, constant_value, node_rewriter
 from symgrad.scalar import basic as sb
 from symgrad.scalar import math as sm
 from symgrad.scalar.type import discrete_dtypes, float_dtypes, uint_dtypes
@@ -54,8 +54,7 @@ def tensor_constant(value, dtype: str, ndim: int) -> Variable:
 
 def constant_data(var: Variable):
     """The value of a constant (seen through broadcasting DimShuffles), else None."""
-    const = constant_of(var)
-    return None if const is None else const.data
+    return constant_value(var)
 
 
 def fit_type(new: Variable, old: Variable, shape_refs=None):

@@ -1,0 +1,13 @@
+"""The numba backend: a FunctionGraph in, one jitted function (with a Python-side runner) out.
+
+dispatch.py holds the per-Op-class kernel table; scalar.py, elemwise.py, reduce.py and
+structure.py fill it; mathlib.py has the vectorisable scalar functions kernels call; linker.py
+generates a graph's module; cache.py stores it by content so numba's own cache can keep the
+machine code.
+"""
+from __future__ import annotations
+
+from symgrad.link.numba import elemwise, reduce, structure  # noqa: F401  (fill the table)
+from symgrad.link.numba.dispatch import numba_kernel, ops_without_kernel  # noqa: F401
+from symgrad.link.numba.linker import NumbaLinker, TieredLinker  # noqa: F401
+from symgrad.link.numba.background import wait_idle  # noqa: F401
