@@ -8,6 +8,7 @@ machine code.
 from __future__ import annotations
 
 from symgrad.link.numba import elemwise, reduce, structure  # noqa: F401  (fill the table)
+from symgrad.link.numba import linalg, nnet  # noqa: F401  (kernels of T.nnet and linalg)
 from symgrad.link.numba.dispatch import numba_kernel, ops_without_kernel  # noqa: F401
 from symgrad.link.numba.linker import NumbaLinker, TieredLinker  # noqa: F401
 from symgrad.link.numba.background import wait_idle  # noqa: F401
