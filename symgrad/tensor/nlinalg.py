@@ -149,9 +149,23 @@ class Det(Op):
 det = Det()
 
 
+def fix_eigenvector_phases(v: np.ndarray) -> np.ndarray:
+    """Scale each column so that its entry of largest magnitude (the first such) is real and
+    positive. Eigenvectors are defined up to such a factor and LAPACK drivers pick it
+    differently, so the ops fix it to give the same vectors on every backend."""
+    for j in range(v.shape[1]):
+        col = v[:, j]
+        if col.size:
+            pivot = col[np.argmax(np.abs(col))]
+            if pivot != 0:
+                v[:, j] = col * (np.abs(pivot) / pivot)
+    return v
+
+
 class Eigh(Op):
     """Eigenvalues (ascending) and eigenvectors (columns) of a symmetric matrix, reading only
-    the `UPLO` ('L' or 'U') triangle, as numpy.linalg.eigh."""
+    the `UPLO` ('L' or 'U') triangle, as numpy.linalg.eigh; each eigenvector's largest entry
+    is made positive (see fix_eigenvector_phases)."""
 
     __props__ = ("UPLO",)
 
@@ -167,6 +181,7 @@ class Eigh(Op):
     def perform(self, node, inputs, output_storage) -> None:
         check_square(inputs[0], "eigh")
         w, v = np.linalg.eigh(inputs[0], self.UPLO)
+        v = fix_eigenvector_phases(np.array(v))
         output_storage[0][0] = np.asarray(w, dtype=node.outputs[0].type.dtype)
         output_storage[1][0] = np.asarray(v, dtype=node.outputs[1].type.dtype)
 
@@ -233,7 +248,8 @@ def eigh(a, UPLO: str = "L"):
 
 
 class Eig(Op):
-    """Eigenvalues and right eigenvectors of a general square matrix (complex in general)."""
+    """Eigenvalues and right eigenvectors of a general square matrix, as complex arrays; each
+    eigenvector's largest entry is made real and positive (see fix_eigenvector_phases)."""
 
     def make_node(self, x) -> Apply:
         x = as_float_matrix(x, "eig")
@@ -243,6 +259,7 @@ class Eig(Op):
     def perform(self, node, inputs, output_storage) -> None:
         check_square(inputs[0], "eig")
         w, v = np.linalg.eig(inputs[0])
+        v = fix_eigenvector_phases(np.array(v, dtype=node.outputs[1].type.dtype))
         output_storage[0][0] = np.asarray(w, dtype=node.outputs[0].type.dtype)
         output_storage[1][0] = np.asarray(v, dtype=node.outputs[1].type.dtype)
 

@@ -20,6 +20,15 @@ def spd(rng, n):
     return m @ m.T + n * np.eye(n)
 
 
+def with_fixed_phases(v):
+    """numpy's eigenvectors scaled so that each one's largest entry is real and positive."""
+    v = np.array(v)
+    for j in range(v.shape[1]):
+        k = np.argmax(np.abs(v[:, j]))
+        v[:, j] *= np.abs(v[k, j]) / v[k, j]
+    return v
+
+
 def jacobian_vector(f, xs, vs, eps=1e-6):
     hi = f(*[x + eps * v for x, v in zip(xs, vs)])
     lo = f(*[x - eps * v for x, v in zip(xs, vs)])
@@ -58,6 +67,7 @@ def test_eigh(n, uplo, rng):
     x = T.dmatrix("x")
     xv = rng.normal(size=(n, n))  # eigh reads one triangle only, so any matrix will do
     w, v = np.linalg.eigh(xv, uplo)
+    v = with_fixed_phases(v)
     out_w, out_v = nlinalg.eigh(x, uplo)
     check_against_numpy([x], out_w, [xv], w, rtol=1e-10)
     check_against_numpy([x], out_v, [xv], v, rtol=1e-10)
@@ -88,10 +98,18 @@ def test_svd(shape, full, rng):
                         np.linalg.svd(xv, compute_uv=False))
 
 
+def test_eigenvectors_have_a_positive_largest_entry(rng):
+    x = T.dmatrix("x")
+    vectors = function([x], nlinalg.eigh(x)[1])(rng.normal(size=(5, 5)))
+    largest = vectors[np.argmax(np.abs(vectors), axis=0), np.arange(5)]
+    assert (largest > 0).all()
+
+
 def test_eig_and_eigvalsh(rng):
     x = T.dmatrix("x")
     xv = spd(rng, 4)
     w, v = np.linalg.eig(xv)
+    v = with_fixed_phases(v.astype(complex))
     out_w, out_v = nlinalg.eig(x)
     check_against_numpy([x], out_w, [xv], w)
     check_against_numpy([x], out_v, [xv], v)

@@ -77,12 +77,27 @@ def _det_kernel(op, node) -> str:
                 + [f"return np.{dtype}(np.linalg.det({_float_copy('i0', dtype)}))"])
 
 
+# the same convention as nlinalg.fix_eigenvector_phases: the largest entry real, positive
+_FIX_PHASES = [
+    "for j in range(v.shape[1]):",
+    "    best = 0",
+    "    for i in range(v.shape[0]):",
+    "        if np.abs(v[i, j]) > np.abs(v[best, j]):",
+    "            best = i",
+    "    if v.shape[0] > 0 and v[best, j] != 0:",
+    "        factor = np.abs(v[best, j]) / v[best, j]",
+    "        for i in range(v.shape[0]):",
+    "            v[i, j] = v[i, j] * factor",
+]
+
+
 @numba_kernel.register(Eigh)
 def _eigh_kernel(op, node) -> str:
     dtype = node.outputs[1].type.dtype
     source = "i0" if op.UPLO == "L" else "i0.T"
     return _def("i0", _square("i0", "eigh") + [
-        f"return np.linalg.eigh({_float_copy(source, dtype)})"])
+        f"w, v = np.linalg.eigh({_float_copy(source, dtype)})"] + _FIX_PHASES + [
+        "return w, v"])
 
 
 @numba_kernel.register(EighGrad)
@@ -105,8 +120,18 @@ def _eigh_grad_kernel(op, node) -> str:
 @numba_kernel.register(Eig)
 def _eig_kernel(op, node) -> str:
     cdtype = node.outputs[0].type.dtype
+    real = "float32" if cdtype == "complex64" else "float64"
+    # the real driver, as numpy uses, when the spectrum is real; numba's real eig refuses a
+    # complex spectrum, which then goes through the complex driver (its eigenvalue order may
+    # differ from numpy's there)
     return _def("i0", _square("i0", "eig") + [
-        f"return np.linalg.eig({_float_copy('i0', cdtype)})"])
+        f"a = {_float_copy('i0', real)}",
+        "try:",
+        "    wr, vr = np.linalg.eig(a)",
+        f"    w = wr.astype(np.{cdtype})",
+        f"    v = vr.astype(np.{cdtype})",
+        "except Exception:",
+        f"    w, v = np.linalg.eig(a.astype(np.{cdtype}))"] + _FIX_PHASES + ["return w, v"])
 
 
 @numba_kernel.register(QRFull)

@@ -228,11 +228,11 @@ def _out_shape(ndim: int, rows: str, cols: str) -> str:
 
 
 def _window_loops(op, body: list[str], before=(), after=()) -> list[str]:
-    """Loops over (b, y, x) windows with r0..r1, c0..c1 the part inside the image and
+    """Loops over (b, oy, ox) windows with r0..r1, c0..c1 the part inside the image and
     `count` the averaging divisor."""
     (wr, wc), (sr, sc), (pr, pc) = op.ws, op.stride, op.pad
-    lines = ["for b in range(batch):", "    for y in range(oh):", "        for x in range(ow):",
-             f"            top = y * {sr}", f"            left = x * {sc}",
+    lines = ["for b in range(batch):", "    for oy in range(oh):", "        for ox in range(ow):",
+             f"            top = oy * {sr}", f"            left = ox * {sc}",
              f"            r0 = max(top, {pr}) - {pr}",
              f"            r1 = min(top + {wr}, rows + {pr}) - {pr}",
              f"            c0 = max(left, {pc}) - {pc}",
@@ -258,11 +258,11 @@ def _pool_kernel(op, node) -> str:
     if op.mode == "max":
         first = literal(-np.inf if dtype.startswith("float") else np.iinfo(dtype).min, dtype)
         lines += _window_loops(op, ["v = x[b, rr, cc]", "if v > acc:", "    acc = v"],
-                               before=[f"acc = {first}"], after=["out[b, y, x] = acc"])
+                               before=[f"acc = {first}"], after=["out[b, oy, ox] = acc"])
     else:
         final = "acc" if op.mode == "sum" else "acc / count"
         lines += _window_loops(op, ["acc += x[b, rr, cc]"], before=["acc = 0.0"],
-                               after=[f"out[b, y, x] = {final}"])
+                               after=[f"out[b, oy, ox] = {final}"])
     return _def("i0", lines + [f"return out.reshape({_out_shape(ndim, 'oh', 'ow')})"])
 
 
@@ -274,8 +274,8 @@ def _max_pool_grad_kernel(op, node) -> str:
         f"x = {_flat('i0', ndim, 'rows', 'cols')}", f"m = {_flat('i1', ndim, 'oh', 'ow')}",
         f"g = {_flat('i2', ndim, 'oh', 'ow')}",
         f"out = np.zeros((batch, rows, cols), dtype=np.{dtype})"]
-    lines += _window_loops(op, ["if x[b, rr, cc] == m[b, y, x]:",
-                                "    out[b, rr, cc] += g[b, y, x]"])
+    lines += _window_loops(op, ["if x[b, rr, cc] == m[b, oy, ox]:",
+                                "    out[b, rr, cc] += g[b, oy, ox]"])
     return _def("i0, i1, i2", lines + ["return out.reshape(i0.shape)"])
 
 
@@ -287,8 +287,8 @@ def _max_pool_rop_kernel(op, node) -> str:
         f"x = {_flat('i0', ndim, 'rows', 'cols')}", f"m = {_flat('i1', ndim, 'oh', 'ow')}",
         f"v = {_flat('i2', ndim, 'rows', 'cols')}",
         f"out = np.zeros((batch, oh, ow), dtype=np.{dtype})"]
-    lines += _window_loops(op, ["if x[b, rr, cc] == m[b, y, x]:",
-                                "    out[b, y, x] += v[b, rr, cc]"])
+    lines += _window_loops(op, ["if x[b, rr, cc] == m[b, oy, ox]:",
+                                "    out[b, oy, ox] += v[b, rr, cc]"])
     return _def("i0, i1, i2", lines + [f"return out.reshape({_out_shape(ndim, 'oh', 'ow')})"])
 
 
@@ -296,7 +296,7 @@ def _max_pool_rop_kernel(op, node) -> str:
 def _average_pool_grad_kernel(op, node) -> str:
     ndim = node.inputs[0].type.ndim
     dtype = node.outputs[0].type.dtype
-    share = "g[b, y, x]" if op.mode == "sum" else "g[b, y, x] / count"
+    share = "g[b, oy, ox]" if op.mode == "sum" else "g[b, oy, ox] / count"
     lines = _pool_sizes(op, ndim) + [
         "g = np.ascontiguousarray(i1).reshape((batch, oh, ow))",
         f"out = np.zeros((batch, rows, cols), dtype=np.{dtype})"]

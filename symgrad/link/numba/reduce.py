@@ -39,10 +39,10 @@ def _combine(scalar_op, acc: str, x: str) -> str:
         return f"{acc} + {x}"
     if isinstance(scalar_op, sb.Mul):
         return f"{acc} * {x}"
+    if isinstance(scalar_op, sb.Minimum):  # first: Minimum subclasses Maximum
+        return f"min_nan({x}, {acc})"
     if isinstance(scalar_op, sb.Maximum):
         return f"max_nan({x}, {acc})"
-    if isinstance(scalar_op, sb.Minimum):
-        return f"min_nan({x}, {acc})"
     if isinstance(scalar_op, sb.AND):
         return f"{acc} and {x}"
     if isinstance(scalar_op, sb.OR):
