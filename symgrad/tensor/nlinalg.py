@@ -254,7 +254,8 @@ class Eig(Op):
     def make_node(self, x) -> Apply:
         x = as_float_matrix(x, "eig")
         cdtype = "complex64" if x.type.dtype == "float32" else "complex128"
-        return Apply(self, [x], [TensorType(cdtype, (False,))(), TensorType(cdtype, (False,) * 2)()])
+        outputs = [TensorType(cdtype, (False,))(), TensorType(cdtype, (False, False))()]
+        return Apply(self, [x], outputs)
 
     def perform(self, node, inputs, output_storage) -> None:
         check_square(inputs[0], "eig")

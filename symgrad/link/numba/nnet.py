@@ -41,7 +41,9 @@ def _rowwise(node, axis: int, n_inputs: int, row_lines) -> str:
     inverse = [perm.index(a) for a in range(ndim)]
     lines = []
     for k in range(n_inputs):
-        moved = f"i{k}" if perm == list(range(ndim)) else f"np.transpose(i{k}, {_tuple(map(str, perm))})"
+        moved = f"i{k}"
+        if perm != list(range(ndim)):
+            moved = f"np.transpose(i{k}, {_tuple(map(str, perm))})"
         lines.append(f"x{k} = np.ascontiguousarray({moved})")
     lines += ["shp = x0.shape", "n = shp[-1]", "rows = 1"]
     lines += [f"rows *= shp[{a}]" for a in range(ndim - 1)]
@@ -153,7 +155,8 @@ def _conv_loops(op, body: list[str]) -> list[str]:
             "            for x in range(ow):", "                for c in range(nc):",
             "                    for i in range(kr):",
             f"                        row = y * {sr} + i * {dr} - pr",
-            "                        if row < 0 or row >= rows:", "                            continue",
+            "                        if row < 0 or row >= rows:",
+            "                            continue",
             "                        for j in range(kc):",
             f"                            col = x * {sc} + j * {dc} - pc",
             "                            if col < 0 or col >= cols:",

@@ -108,7 +108,7 @@ def _np_log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
 
 
 class _AlongAxis(Op):
-    """An op normalising along one axis; `axis` is stored non-negative so equal ops compare equal."""
+    """An op normalising along one axis, stored non-negative so that equal ops compare equal."""
 
     __props__ = ("axis",)
     label = ""
@@ -246,7 +246,7 @@ def softmax_grad(dy, sm, axis: int = -1):
 
 
 # --- cross-entropies ----------------------------------------------------------------------
-def _labels(labels, n_rows_like) -> None:
+def _check_labels(labels) -> None:
     if labels.type.dtype not in discrete_dtypes or labels.type.dtype == "bool":
         raise TypeError(f"class labels must be an integer vector, got {labels} ({labels.type})")
     if labels.type.ndim != 1:
@@ -273,7 +273,7 @@ class CrossentropyCategorical1Hot(Op):
         if coding.type.ndim != 2:
             raise TypeError(f"categorical_crossentropy with integer labels needs a matrix of "
                             f"probabilities, got {coding} ({coding.type})")
-        _labels(labels, coding)
+        _check_labels(labels)
         out = TensorType(coding.type.dtype, coding.type.broadcastable[:1])()
         return Apply(self, [coding, labels], [out])
 
@@ -310,7 +310,7 @@ class CrossentropyCategorical1HotGrad(Op):
         if g.type.ndim != 1 or coding.type.ndim != 2:
             raise TypeError(f"CrossentropyCategorical1HotGrad takes a vector and a matrix, got "
                             f"{g.type} and {coding.type}")
-        _labels(labels, coding)
+        _check_labels(labels)
         return Apply(self, [g, coding, labels], [coding.type()])
 
     def perform(self, node, inputs, output_storage) -> None:

@@ -89,7 +89,8 @@ class _PoolOp(Op):
         (sr, sc), (oh, ow) = self.stride, out
         for i in range(self.ws[0]):
             for j in range(self.ws[1]):
-                yield (..., slice(i, i + (oh - 1) * sr + 1, sr), slice(j, j + (ow - 1) * sc + 1, sc))
+                yield (..., slice(i, i + (oh - 1) * sr + 1, sr),
+                       slice(j, j + (ow - 1) * sc + 1, sc))
 
     def _crop(self, buf: np.ndarray, shape) -> np.ndarray:
         return buf[..., self.pad[0]:self.pad[0] + shape[-2], self.pad[1]:self.pad[1] + shape[-1]]
