@@ -21,7 +21,7 @@ $(EXAMPLES_STAMP): $(STAMP) pyproject.toml
 mlp: $(EXAMPLES_STAMP)
 	$(PY) examples/mlp.py
 
-test: $(STAMP) dot
+test: $(EXAMPLES_STAMP) dot
 	$(PY) -m pytest -n 2 tests
 
 # the drawing tests need graphviz's `dot` program (a system package)

@@ -20,10 +20,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from peers import BASELINE, IMPLS, ORDER, WARM_CACHE  # noqa: E402
-from report import Table, machine_lines, render_markdown, render_text  # noqa: E402
-from workloads import (COMPILE_WORKLOADS, FULL_SIZES, QUICK_SIZES, TITLES,  # noqa: E402
-                       size_label)
+from peers import BASELINE, IMPLS, ORDER, WARM_CACHE
+from report import Table, format_value, machine_lines, render_markdown, render_text
+from workloads import COMPILE_WORKLOADS, FULL_SIZES, QUICK_SIZES, TITLES, size_label
 
 WORKER = os.path.join(HERE, "worker.py")
 MARK = "BENCH_RESULT "
@@ -109,7 +108,7 @@ class Runner:
 def progress(label: str, impl: str, cell: dict, unit: str = "") -> None:
     status = cell.get("status")
     if status == "ok":
-        value = f"{cell['seconds'] * {'µs': 1e6, 'ms': 1e3, 's': 1}[unit]:.4g} {unit}"
+        value = format_value(cell["seconds"], unit)
         flag = "ok" if cell.get("verified", True) else "DIFFERS: " + "; ".join(cell["problems"])
     else:
         value, flag = status, cell.get("message", "")
@@ -146,7 +145,7 @@ def _aggregate(cells: list[dict]) -> dict:
     cell["import_s"] = statistics.median(c.get("import_s", 0.0) for c in ok)
     cell["verified"] = all(c.get("verified", True) for c in ok)
     cell["problems"] = sorted({p for c in ok for p in c.get("problems", [])})
-    cell["repeats_ok"], cell["show_import"] = len(ok), True
+    cell["repeats_ok"], cell["repeats_tried"], cell["show_import"] = len(ok), len(cells), True
     return cell
 
 
@@ -163,10 +162,10 @@ def compile_tables(runner, workloads, impls, args, tmp_root) -> list[Table]:
             for r in range(args.compile_repeats):
                 cache = tempfile.mkdtemp(prefix=f"{workload}-{impl}-{r}-", dir=tmp_root)
                 cold.append(runner.run(impl, workload, size_of.get(workload), "compile", cache))
-                progress(f"{workload} cold #{r + 1}", impl, cold[-1], "s")
+                progress(f"{workload} cold #{r + 1}", impl, cold[-1], "auto")
                 if impl in WARM_CACHE and cold[-1].get("status") == "ok":
                     warm.append(runner.run(impl, workload, size_of.get(workload), "compile", cache))
-                    progress(f"{workload} warm #{r + 1}", impl, warm[-1], "s")
+                    progress(f"{workload} warm #{r + 1}", impl, warm[-1], "auto")
                 shutil.rmtree(cache, ignore_errors=True)
                 if cold[-1].get("status") != "ok":
                     break  # a missing or failing implementation fails the same way again
@@ -175,7 +174,7 @@ def compile_tables(runner, workloads, impls, args, tmp_root) -> list[Table]:
             if in_cache:
                 rows.append((label + " warm", _aggregate(warm) if warm else None))
         base = IMPLS[BASELINE][1] + " cold"
-        tables.append(Table(title, "s", rows, baseline=base))
+        tables.append(Table(title, "auto", rows, baseline=base))
     return tables
 
 
@@ -198,16 +197,17 @@ def setup_notes(args, runtime: list[Table], compiled: list[Table]) -> list[str]:
                                     cell["version"])
     notes = [
         "Versions: " + (", ".join(f"{k} {v}" for k, v in versions.items()) or "none ran"),
-        "Every implementation in a fresh process per workload, limited to one thread "
-        "(OMP/OPENBLAS/MKL/NUMBA_NUM_THREADS=1, torch.set_num_threads(1), XLA_FLAGS="
-        f"'{XLA_ONE_THREAD}'). JAX still runs threads of its own: its figures are not strictly "
-        "single-threaded.",
-        f"Run times: median of {args.repeats} batches, each batch repeated calls lasting about "
-        f"{args.target} s, after 3 warm-up calls; ratio = time / symgrad FAST_RUN's (> 1: slower).",
-        "Each result is checked against hand-written numpy before timing; (!) marks a figure "
-        "whose result differs.",
-        "PyTorch: torch.func gradients under torch.compile (inductor); notes say 'eager' "
-        "where compiling failed. JAX: jax.grad under jax.jit, float64 enabled.",
+        ("Every implementation in a fresh process per workload, limited to one thread "
+         "(OMP/OPENBLAS/MKL/NUMBA_NUM_THREADS=1, torch.set_num_threads(1), XLA_FLAGS="
+         f"'{XLA_ONE_THREAD}'). JAX still runs threads of its own: its figures are not strictly "
+         "single-threaded."),
+        (f"Run times: median of {args.repeats} batches, each batch repeated calls lasting about "
+         f"{args.target} s, after 3 warm-up calls; ratio = time / symgrad FAST_RUN's "
+         "(> 1: slower than symgrad)."),
+        ("Each result is checked against hand-written numpy before timing; (!) marks a figure "
+         "whose result differs."),
+        ("PyTorch: torch.func gradients under torch.compile (inductor); notes say 'eager' "
+         "where compiling failed. JAX: jax.grad under jax.jit, float64 enabled."),
     ]
     if compiled:
         notes.append(f"Compile times: median of {args.compile_repeats} fresh processes, each with "
@@ -270,6 +270,8 @@ def main(argv=None) -> int:
     finally:
         shutil.rmtree(tmp_root, ignore_errors=True)
     tables = runtime + compiled
+    if hasattr(os, "getloadavg") and "error" not in machine:
+        machine["load_end"] = os.getloadavg()[0]
     meta = setup_notes(args, runtime, compiled)
     print("\n" + "=" * 30 + " results " + "=" * 30)
     print("\n".join(machine_lines(machine)))
@@ -282,7 +284,8 @@ def main(argv=None) -> int:
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"machine": machine, "tables": [
-                {"title": t.title, "unit": t.unit, "rows": t.rows} for t in tables]}, f, indent=1)
+                {"title": t.title, "unit": t.unit, "baseline": t.baseline, "rows": t.rows}
+                for t in tables]}, f, indent=1)
     if runner.failures:
         print(f"\n{runner.failures} figure(s) failed or differ from numpy; worker logs: {log_dir}")
     else:

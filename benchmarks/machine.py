@@ -76,9 +76,11 @@ def _blas() -> str:
 
 
 def facts(quick: bool = False) -> dict:
+    load_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     copy = copy_bandwidth((128 if quick else 512) * 2**20, 3 if quick else 7)
     n = 1024 if quick else 2048
     return {
+        "load_start": load_start,
         "cpu": _cpu_model(),
         "logical_cpus": os.cpu_count(),
         "memory_GiB": _memory_gib(),

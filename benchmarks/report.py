@@ -10,12 +10,14 @@ SCALE = {"µs": 1e6, "ms": 1e3, "s": 1.0}
 @dataclass
 class Table:
     title: str
-    unit: str  # µs, ms or s
+    unit: str  # µs, ms, s, or auto (chosen per cell)
     rows: list = field(default_factory=list)  # (label, cell); a cell is a worker result dict
     baseline: str = ""  # label of the row the ratios divide by
 
 
 def format_value(seconds: float, unit: str) -> str:
+    if unit == "auto":  # compile times: from microseconds (numpy) to minutes (inductor)
+        unit = "µs" if seconds < 1e-3 else "ms" if seconds < 1.0 else "s"
     v = seconds * SCALE[unit]
     if v >= 100:
         return f"{v:.0f} {unit}"
@@ -26,7 +28,7 @@ def format_value(seconds: float, unit: str) -> str:
 
 def cell_text(cell: dict | None, unit: str) -> str:
     if cell is None:
-        return "not run"
+        return "not run (cold run failed)"
     if cell.get("status") == "n/a":
         return "n/a"
     if cell.get("status") != "ok":
@@ -39,7 +41,10 @@ def ratio_text(cell: dict | None, base: dict | None) -> str:
     ok = [c is not None and c.get("status") == "ok" and c.get("seconds") for c in (cell, base)]
     if not all(ok):
         return "-"
-    return f"{cell['seconds'] / base['seconds']:.2f}"
+    ratio = cell["seconds"] / base["seconds"]
+    if ratio >= 100:
+        return f"{ratio:.0f}"
+    return f"{ratio:.1f}" if ratio >= 10 else f"{ratio:.2f}" if ratio >= 0.01 else f"{ratio:.1g}"
 
 
 def notes_text(cell: dict | None) -> str:
@@ -48,8 +53,9 @@ def notes_text(cell: dict | None) -> str:
     notes = list(cell.get("notes", []))
     if not cell.get("verified", True):
         notes.append("DIFFERS FROM NUMPY: " + "; ".join(cell.get("problems", [])))
-    if cell.get("repeats_ok") is not None:
-        notes.append(f"{cell['repeats_ok']} runs")
+    tried = cell.get("repeats_tried")
+    if tried and cell.get("repeats_ok", tried) < tried:
+        notes.append(f"only {cell['repeats_ok']} of {tried} runs ok")
     if cell.get("import_s") is not None and cell.get("show_import"):
         notes.append(f"import {cell['import_s']:.2f} s")
     return ", ".join(notes)
@@ -85,15 +91,24 @@ def machine_lines(m: dict) -> list[str]:
     before = m.get("openblas_coretype_before_run")
     if before and before != coretype:
         coretype += f" (was {before}; unset for this run)"
-    return [
-        f"CPU: {m['cpu']}, {m['logical_cpus']} logical CPUs, {m['memory_GiB']:.1f} GiB; "
-        f"Python {m['python']}, numpy {m['numpy']}",
+    load = m.get("load_start")
+    lines = [
+        (f"CPU: {m['cpu']}, {m['logical_cpus']} logical CPUs, {m['memory_GiB']:.1f} GiB; "
+         f"Python {m['python']}, numpy {m['numpy']}"),
         f"BLAS: {m['blas']}; OPENBLAS_CORETYPE: {coretype}",
-        f"memory copy, 1 core ({m['copy_MiB']:.0f} MiB float64, reused destination): "
-        f"{m['copy_GBps']:.1f} GB/s copied = {m['copy_rw_GBps']:.1f} GB/s read+written",
-        f"GEMM {m['gemm_n']}x{m['gemm_n']}, 1 thread: float64 {m['gemm_f64_GFLOPs']:.1f} GFLOP/s, "
-        f"float32 {m['gemm_f32_GFLOPs']:.1f} GFLOP/s",
+        (f"memory copy, 1 core ({m['copy_MiB']:.0f} MiB float64, reused destination): "
+         f"{m['copy_GBps']:.1f} GB/s copied = {m['copy_rw_GBps']:.1f} GB/s read+written"),
+        (f"GEMM {m['gemm_n']}x{m['gemm_n']}, 1 thread: float64 {m['gemm_f64_GFLOPs']:.1f} "
+         f"GFLOP/s, float32 {m['gemm_f32_GFLOPs']:.1f} GFLOP/s"),
     ]
+    if load is not None:
+        text = f"load average (1 min) at start: {load:.2f}"
+        if m.get("load_end") is not None:
+            text += f", at end: {m['load_end']:.2f}"
+        if max(load, m.get("load_end") or 0.0) > 1.5:
+            text += " - other processes were running: figures are noisy"
+        lines.append(text)
+    return lines
 
 
 def _md_escape(text: str) -> str:

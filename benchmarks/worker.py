@@ -19,11 +19,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(1, os.path.dirname(HERE))  # the working tree's symgrad, installed or not
 
-import numpy as np  # noqa: E402
-
-import peers  # noqa: E402
-from peers import numpy_peer  # noqa: E402
-from workloads import TOLERANCE, make_data  # noqa: E402
+import numpy as np
+import peers
+from peers import numpy_peer
+from workloads import TOLERANCE, make_data
 
 MARK = "BENCH_RESULT "
 WARMUP_CALLS = 3

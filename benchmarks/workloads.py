@@ -5,6 +5,8 @@ result can be checked against the hand-written numpy reference before it is time
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 SEED = 20240611
@@ -60,7 +62,7 @@ def make_data(workload: str, size=None) -> dict:
             "x": rng.standard_normal((W4_BATCH, sizes[0])).astype(np.float32),
             "y": rng.integers(0, sizes[-1], size=W4_BATCH).astype(np.int32),
         }
-        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes), start=1):
             bound = np.sqrt(6.0 / (n_in + n_out))  # Glorot uniform
             data[f"W{i}"] = rng.uniform(-bound, bound, size=(n_in, n_out)).astype(np.float32)
             data[f"b{i}"] = np.zeros(n_out, dtype=np.float32)

@@ -8,11 +8,13 @@ from symgrad.config import config  # noqa: F401
 from symgrad import tensor  # noqa: F401
 from symgrad import gradient  # noqa: F401
 from symgrad.gradient import grad, Lop, Rop  # noqa: F401
-from symgrad.compile import In, Mode, Out, SharedVariable, function, shared  # noqa: F401
+from symgrad.compile import In, Mode, Out, Param, SharedVariable, function, shared  # noqa: F401
 from symgrad import printing  # noqa: F401
 from symgrad.printing import pp, pprint  # noqa: F401
 from symgrad.printing import debugprint, dprint  # noqa: F401
 from symgrad.graph import Apply, Constant, FunctionGraph, Op, Variable  # noqa: F401
+# loops and lazy branches: `symgrad.scan(...)` calls scan; `from symgrad.ifelse import ifelse`
+from symgrad import ifelse, scan, scan_module  # noqa: F401,E402
 
 __version__ = "0.1.0"
 

@@ -20,7 +20,22 @@ class UnusedInputError(SymgradError, ValueError):
 
 
 class NodeRuntimeError(SymgradError, RuntimeError):
-    """A node failed while running; the message names the op and the line that built it."""
+    """A node failed while running; the message names the op and the line that built it.
+
+    `node` is the failing Apply node when it is known (a compiled backend that runs the graph
+    as one function may not know it; the call is then replayed on the Python VM to find it).
+    """
+
+    node = None
+
+
+class NanGuardError(NodeRuntimeError):
+    """NanGuardMode found a NaN, an Inf or a huge value; the message names the node."""
+
+
+class DebugModeError(NodeRuntimeError):
+    """DebugMode found a node that broke a rule (wrong output type, changed its inputs) or a
+    backend that disagrees with the Python VM on a node."""
 
 
 class GradientError(SymgradError, TypeError):
@@ -33,6 +48,10 @@ class DisconnectedInputError(GradientError, ValueError):
 
 class NullGradientError(GradientError):
     """A gradient that is mathematically undefined was used."""
+
+
+class GradientNotImplementedError(NullGradientError, NotImplementedError):
+    """An op does not implement the gradient that was asked for."""
 
 
 class ShapeError(SymgradError, ValueError):
@@ -62,3 +81,31 @@ def format_frame(frame: tuple[str, int, str] | None) -> str:
     except Exception:  # a frame from exec'd code has no source
         src = ""
     return text + (f"\n    {src}" if src else "")
+
+
+def node_origin(node) -> str:
+    """Where the user built `node`, then the other lines a rewrite folded into it (fusion,
+    canonicalisation), each indented as in a traceback."""
+    frames = [node.trace] + [f for f in getattr(node.tag, "merged_traces", ()) if f != node.trace]
+    text = "  " + format_frame(frames[0])
+    if len(frames) > 1:
+        text += "\nIt also computes what was built at:"
+        for frame in frames[1:]:
+            text += "\n  " + format_frame(frame)
+    return text
+
+
+def note_construction(exc: BaseException, op) -> None:
+    """Add to an error raised while building a node which op and which user line it was; the
+    innermost op wins, so nested constructions do not repeat the note."""
+    if getattr(exc, "_symgrad_noted", False):
+        return
+    try:
+        exc._symgrad_noted = True
+    except AttributeError:  # an exception type with __slots__: leave it as raised
+        return
+    note = f"while building {op} at {format_frame(user_frame())}"
+    if hasattr(exc, "add_note"):
+        exc.add_note(note)
+    elif len(exc.args) == 1 and isinstance(exc.args[0], str):  # Python 3.10: no notes
+        exc.args = (f"{exc.args[0]}\n{note}",)

@@ -5,9 +5,9 @@ figures are not strictly single-threaded."""
 from __future__ import annotations
 
 import numpy as np
+from workloads import W3_L2, W3_LR, W4_LR, W4_PARAMS, apply_chain
 
 from peers import Built
-from workloads import W3_L2, W3_LR, W4_LR, W4_PARAMS, apply_chain
 
 jax = jnp = None
 

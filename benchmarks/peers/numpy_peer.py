@@ -5,9 +5,9 @@ This is both a timed implementation and the reference every other one is checked
 from __future__ import annotations
 
 import numpy as np
+from workloads import W3_L2, W3_LR, W4_LR, W4_PARAMS, chain_steps
 
 from peers import Built
-from workloads import W3_L2, W3_LR, W4_LR, W4_PARAMS, chain_steps
 
 
 def setup(options: dict) -> dict:

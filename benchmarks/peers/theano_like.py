@@ -8,9 +8,9 @@ import importlib
 import importlib.metadata
 
 import numpy as np
+from workloads import W3_L2, W3_LR, W4_LR, W4_PARAMS, apply_chain
 
 from peers import Built
-from workloads import W3_L2, W3_LR, W4_LR, W4_PARAMS, apply_chain
 
 th = T = None
 MODE = None

@@ -3,9 +3,9 @@ workload whose compiled version fails on its first call; the report's notes say 
 from __future__ import annotations
 
 import numpy as np
+from workloads import W3_L2, W3_LR, W4_LR, W4_PARAMS, apply_chain
 
 from peers import Built
-from workloads import W3_L2, W3_LR, W4_LR, W4_PARAMS, apply_chain
 
 torch = None
 

@@ -35,12 +35,17 @@ class Function:
         self._defaults = [None if s.value is None else [self._filter(i, s.value)]
                           for i, s in enumerate(explicit)]
         self._shared_cells = [s.variable.container for s in specs if s.implicit]
-        self._update_cells = [
-            s.variable.container if s.implicit else self._defaults[i]
-            for i, s in enumerate(specs) if s.update is not None]
+        self._bind_update_cells()
         self._n_out = maker.n_outputs
         self._runner = maker.runner
         self._plan_copies(maker)
+
+    def _bind_update_cells(self) -> None:
+        """Where each update's result goes: a shared variable's container, or the cell holding
+        an explicit input's default (explicit inputs come first, so positions agree)."""
+        self._update_cells = [
+            s.variable.container if s.implicit else self._defaults[i]
+            for i, s in enumerate(self.maker.inputs) if s.update is not None]
 
     def _plan_copies(self, maker) -> None:
         """Decide once which results must be copied so callers and storage never share memory:
@@ -114,13 +119,21 @@ class Function:
             values = self._arguments(args, kwargs)
         for cell in self._shared_cells:
             values.append(cell[0])
-        results = self._runner(values)
+        try:
+            results = self._runner(values)
+        except Exception as exc:
+            located = self.maker.locate_failure(values, exc)
+            if located is exc:
+                raise
+            raise located from exc
         n_out = self._n_out
         if self._update_cells:
             new_values = results[n_out:]
             for j in self._copy_updates:
                 new_values[j] = _copy(new_values[j])
             for cell, new in zip(self._update_cells, new_values):
+                if type(new) is np.ndarray and new.base is not None:
+                    new = new.copy()  # a view may share memory with an output we return
                 cell[0] = new
         if self.outputs_none:
             return []
@@ -176,13 +189,30 @@ class Function:
         for pos, cell in enumerate(self._defaults):
             if cell is not None:
                 fn._defaults[pos] = cell if share_memory else [_copy(cell[0])]
-        fn._update_cells = [
-            s.variable.container if s.implicit else fn._defaults[i]
-            for i, s in enumerate(maker.inputs) if s.update is not None]
+        fn._bind_update_cells()
         return fn
+
+    def __copy__(self) -> Function:
+        return self.copy()
 
     def __repr__(self) -> str:
         return f"<symgrad.Function {self.name or ''}>"
+
+    # notebook display of the optimised graph: upward conveniences into symgrad.printing
+    def _repr_svg_(self) -> str | None:
+        from symgrad.printing.graphviz import svg_or_none
+
+        return svg_or_none(self)
+
+    def _repr_html_(self) -> str:
+        from symgrad.printing.notebook import html_of
+
+        return html_of(self)
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        from symgrad.printing.notebook import pretty_text
+
+        printer.text(pretty_text(self))
 
 
 _MISSING = object()

@@ -50,8 +50,8 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
     _check_inputs(in_specs)
 
     update_pairs = _pairs(updates, "updates")
-    _check_update_targets(update_pairs, in_specs)
-    update_pairs = [(sv, _as_variable(e, "update")) for sv, e in update_pairs]
+    _check_update_targets(update_pairs)
+    update_pairs = [(sv, _as_update(sv, e)) for sv, e in update_pairs]
     in_update_pos = [pos for pos, spec in enumerate(in_specs) if spec.update is not None]
     in_update_vars = [_as_variable(in_specs[p].update, "update") for p in in_update_pos]
 
@@ -90,10 +90,8 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
     if profile:
         stats = profile if isinstance(profile, ProfileStats) else \
             ProfileStats(profile if isinstance(profile, str) else name)
-        stats.rewrite_time += maker.rewrite_time
-        stats.link_time += maker.link_time
         fn.profile = stats
-        fn._runner = stats.wrap(fn._runner)
+        fn._runner = stats.profiled_runner(maker)
     return fn
 
 
@@ -118,6 +116,18 @@ def _as_variable(x, what: str) -> Variable:
     except TypeError as exc:
         raise TypeError(f"an {what} of function must be a symbolic variable or a value that "
                         f"can become a constant; got {type(x).__name__}: {exc}") from None
+
+
+def _as_update(target: SharedVariable, expr) -> Variable:
+    """A symbolic update as is; a plain value becomes a constant of the target's type."""
+    if isinstance(expr, Variable):
+        return expr
+    try:
+        value = target.type.filter(expr, allow_downcast=target.allow_downcast)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"the update value for shared variable {target} does not fit its type "
+                        f"{target.type}: {exc}") from None
+    return target.type.make_constant(value)
 
 
 def _input_spec(item, allow_input_downcast) -> In:
@@ -145,7 +155,7 @@ def _check_inputs(specs: list[In]) -> None:
         seen.add(var)
 
 
-def _check_update_targets(pairs: list[tuple], in_specs: list[In]) -> None:
+def _check_update_targets(pairs: list[tuple]) -> None:
     seen = set()
     for target, _ in pairs:
         if not isinstance(target, SharedVariable):

@@ -59,3 +59,11 @@ class Out:
 
     def __repr__(self) -> str:
         return f"Out({self.variable}{', borrow=True' if self.borrow else ''})"
+
+
+def Param(variable: Variable, default=None, name: str | None = None, mutable: bool = False,
+          strict: bool = False, allow_downcast: bool | None = None,
+          implicit: bool | None = None, borrow: bool | None = None) -> In:
+    """Older Theano spelling of In: `Param(y, default=1)` is `In(y, value=1)`."""
+    return In(variable, name=name, value=default, mutable=mutable, borrow=bool(borrow),
+              strict=strict, allow_downcast=allow_downcast, implicit=implicit)

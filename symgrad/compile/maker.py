@@ -14,9 +14,11 @@ from symgrad.compile.executor import Function
 from symgrad.compile.io import In, Out
 from symgrad.compile.mode import get_mode
 from symgrad.config import config
-from symgrad.errors import UnusedInputError
+from symgrad.errors import NodeRuntimeError, UnusedInputError
 from symgrad.graph.features import ReplacementHistory
 from symgrad.graph.fgraph import FunctionGraph
+from symgrad.link.python import PythonLinker
+from symgrad.printing.rewrite_log import RewriteLog
 
 
 class FunctionMaker:
@@ -36,10 +38,10 @@ class FunctionMaker:
         t0 = time.perf_counter()
         if not optimized:
             fgraph.attach_feature(ReplacementHistory())
+            fgraph.attach_feature(RewriteLog(name))
             rewriting.optimize(fgraph, self.mode.optimizer)
             if config.optimizer_verbose:
-                for reason, old, new in fgraph.history.entries:
-                    print(f"rewrite {reason}: {old} -> {new}")
+                print(fgraph.rewrite_log)
         t1 = time.perf_counter()
         self.linker = self.mode.make_linker()
         self.runner = self.linker.make_runner(fgraph)
@@ -75,6 +77,22 @@ class FunctionMaker:
         outs = self.fgraph.outputs[self.n_outputs:]
         targets = [spec.variable for spec in self.inputs if spec.update is not None]
         return list(zip(targets, outs))
+
+    def locate_failure(self, values: list, exc: Exception) -> Exception:
+        """The error to show for a failed call. A backend that runs the graph as one compiled
+        function cannot say which node failed; the Python VM can, so the call is replayed
+        there (inputs are never modified, so the replay sees the same values). Returns `exc`
+        itself when it already names its node or when the VM does not fail."""
+        if getattr(exc, "node", None) is not None or isinstance(self.linker, PythonLinker):
+            return exc
+        try:
+            PythonLinker().make_runner(self.fgraph)(values)
+        except NodeRuntimeError as located:
+            if located.node is not None:
+                return located
+        except Exception:  # noqa: BLE001 - the backend's own error is the better report
+            pass
+        return exc
 
     def create(self, single_output: bool, outputs_none: bool = False) -> Function:
         return Function(self, single_output, outputs_none)

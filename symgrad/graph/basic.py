@@ -50,6 +50,11 @@ class Variable:
 
         return svg_or_none(self)
 
+    def _repr_html_(self) -> str:
+        from symgrad.printing.notebook import html_of
+
+        return html_of(self)
+
     def _repr_pretty_(self, printer, cycle: bool) -> None:
         from symgrad.printing.graphviz import text_of
 

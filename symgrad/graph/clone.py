@@ -26,6 +26,8 @@ def clone_get_equiv(inputs: Iterable[Variable], outputs: Iterable[Variable],
         else:  # a replacement of another type: let the op re-infer its outputs
             new_node = node.clone_with_new_inputs(new_inputs, strict=False)
         memo[node] = new_node
+        if hasattr(node.tag, "merged_traces"):  # the user lines a fused node stands for
+            new_node.tag.merged_traces = node.tag.merged_traces
         for old, new in zip(node.outputs, new_node.outputs):
             new.name = old.name
             new.tag.__dict__.update(old.tag.__dict__)

@@ -37,6 +37,7 @@ class FunctionGraph:
         self.clients: dict[Variable, list[tuple]] = {}
         self._features: list = []
         self._new_nodes: list[Apply] | None = None
+        self._pruned_nodes: list[Apply] | None = None
         for var in inputs:
             if var.owner is not None:
                 raise ValueError(f"input {var} of a FunctionGraph must not be computed by a node")
@@ -95,6 +96,8 @@ class FunctionGraph:
             if any(self.clients.get(o) for o in node.outputs):
                 continue
             self.apply_nodes.discard(node)
+            if self._pruned_nodes is not None:
+                self._pruned_nodes.append(node)
             for o in node.outputs:
                 self.variables.discard(o)
                 self.clients.pop(o, None)
@@ -138,16 +141,20 @@ class FunctionGraph:
                     f"cannot replace {var} ({var.type}) by {new_var} ({new_var.type})"
                     + (f" in rewrite {reason}" if reason else ""))
             new_var = converted
-        self._new_nodes = []
+        self._new_nodes, self._pruned_nodes = [], []
         try:
             for node, i in list(self.clients[var]):
                 self.change_node_input(node, i, new_var, reason)
-            # the user's line travels with the computation it now stands for
+            # the user's line travels with the computation it now stands for, and so do the
+            # lines of the nodes it absorbed (a fused node names every line it computes)
             if var.owner is not None:
+                merged = _traces_of([var.owner] + self._pruned_nodes)
                 for node in self._new_nodes:
                     node.trace = var.owner.trace
+                    if len(merged) > 1:
+                        node.tag.merged_traces = merged
         finally:
-            self._new_nodes = None
+            self._new_nodes = self._pruned_nodes = None
         for f in self._features:
             getattr(f, "on_replace", _noop)(self, var, new_var, reason)
 
@@ -185,6 +192,16 @@ class FunctionGraph:
         return f"FunctionGraph({', '.join(map(str, self.outputs))})"
 
     __repr__ = __str__
+
+
+def _traces_of(nodes) -> list:
+    """The distinct user lines behind `nodes`, in order, including lines merged earlier."""
+    found: list = []
+    for node in nodes:
+        for frame in [node.trace, *getattr(node.tag, "merged_traces", ())]:
+            if frame is not None and frame not in found:
+                found.append(frame)
+    return found
 
 
 def _noop(*args, **kwargs) -> None:

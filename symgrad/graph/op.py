@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from symgrad.errors import note_construction, user_frame
+
 
 class Op:
     """Base of every operation.
@@ -14,6 +16,8 @@ class Op:
 
     __props__: tuple[str, ...] = ()
     default_output: int | None = None
+    # True: forward mode (Rop) transposes this op's L_op instead of calling an R_op of its own
+    r_op_from_l_op: bool = False
 
     def _props(self) -> tuple:
         return tuple(getattr(self, name) for name in self.__props__)
@@ -36,7 +40,15 @@ class Op:
         raise NotImplementedError(f"{type(self).__name__}.make_node")
 
     def __call__(self, *inputs, **kwargs):
-        node = self.make_node(*inputs, **kwargs)
+        try:
+            node = self.make_node(*inputs, **kwargs)
+        except Exception as exc:
+            note_construction(exc, self)  # point at the user's line, not only ours
+            raise
+        if not type(self).__module__.startswith("symgrad."):
+            # an op defined outside symgrad builds its Apply in its own make_node: the line
+            # worth showing is the one that called the op
+            node.trace = user_frame()
         if self.default_output is not None:
             return node.outputs[self.default_output]
         if len(node.outputs) == 1:

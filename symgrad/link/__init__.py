@@ -30,6 +30,7 @@ from symgrad.link.python import PythonLinker  # noqa: E402
 
 register_linker("py", PythonLinker)
 register_linker("python", PythonLinker)
+register_linker("vm", PythonLinker)  # Theano's name for its lazy-capable VM
 
 from symgrad.link.numba import NumbaLinker, TieredLinker  # noqa: E402
 

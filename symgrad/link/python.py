@@ -1,12 +1,17 @@
 """The reference VM: runs each node's numpy `perform` in topological order.
 
 Storage is a fresh list per call, so one compiled function can run in several threads at once.
+
+Lazy ops (`op.lazy = True`, e.g. ifelse) receive their inputs on demand: their
+`perform_lazy(node, fetch, output_storage)` calls `fetch(i)` for the inputs it needs, and only
+the nodes those inputs depend on run. A graph holding a lazy op is run demand-driven from its
+outputs; other graphs keep the plain topological loop.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from symgrad.errors import NodeRuntimeError, format_frame
+from symgrad.errors import NodeRuntimeError, node_origin
 from symgrad.graph.basic import Constant
 
 
@@ -21,18 +26,34 @@ def describe_inputs(node, values) -> str:
     return "\n".join(lines)
 
 
+def _shape_of(value):
+    return np.shape(value) if isinstance(value, np.ndarray) or np.isscalar(value) else "?"
+
+
 def node_error(node, values, exc: Exception) -> NodeRuntimeError:
     """An error naming the failing op, the user's line that built it, and its inputs."""
-    return NodeRuntimeError(
+    shapes = ", ".join(str(_shape_of(v)) for v in values)
+    error = NodeRuntimeError(
         f"{node.op} failed: {type(exc).__name__}: {exc}\n"
-        f"The node was built at:\n  {format_frame(node.trace)}\n"
+        f"Input shapes: [{shapes}]\n"
+        f"The node was built at:\n{node_origin(node)}\n"
         f"Its inputs were:\n{describe_inputs(node, values)}")
+    error.node = node
+    return error
 
 
 class PythonLinker:
-    """Builds a runner that calls `Op.perform` node by node."""
+    """Builds a runner that calls `Op.perform` node by node.
+
+    `wrap_perform(node, perform) -> perform`, when given, wraps each node's step (profiling
+    times it, checking modes look at its results); the plain VM pays nothing for it. Lazy ops
+    (ifelse) run unwrapped: their work is the branches they ask for, which are wrapped.
+    """
 
     name = "py"
+
+    def __init__(self, wrap_perform=None) -> None:
+        self.wrap_perform = wrap_perform
 
     def make_runner(self, fgraph):
         order = fgraph.toposort()
@@ -50,8 +71,15 @@ class PythonLinker:
         for node in order:
             ins = [slot(v) for v in node.inputs]
             outs = [slot(v) for v in node.outputs]
-            steps.append((node.op.perform, node, ins, outs))
+            perform = node.op.perform
+            if self.wrap_perform is not None and not getattr(node.op, "lazy", False):
+                perform = self.wrap_perform(node, perform)
+            steps.append((perform, node, ins, outs))
         output_slots = [slot(v) for v in fgraph.outputs]
+        if any(getattr(node.op, "lazy", False) for node in order):
+            run = _demand_driven_runner(template, input_slots, steps, output_slots)
+            run.nodes = order
+            return run
 
         def run(values):
             storage = list(template)
@@ -72,3 +100,77 @@ class PythonLinker:
 
         run.nodes = order
         return run
+
+
+_UNSET = object()  # a storage cell not computed yet in this call
+
+
+def _run_node(perform, node, args, outs, storage) -> None:
+    cells = [[None] for _ in outs]
+    try:
+        perform(node, args, cells)
+    except NodeRuntimeError:
+        raise
+    except Exception as exc:
+        raise node_error(node, args, exc) from exc
+    for i, cell in zip(outs, cells):
+        storage[i] = cell[0]
+
+
+def _demand_driven_runner(template, input_slots, steps, output_slots):
+    """A runner that computes a node only when an output (or a lazy op) asks for its value."""
+    producer = {}  # storage slot -> the step that fills it
+    for step in steps:
+        for i in step[3]:
+            producer[i] = step
+    template = [_UNSET if v is None else v for v in template]
+
+    def run(values):
+        storage = list(template)
+        for i, v in zip(input_slots, values):
+            storage[i] = v
+
+        def fetch_slot(slot: int):
+            if storage[slot] is _UNSET:
+                compute(slot)
+            return storage[slot]
+
+        def compute(slot: int) -> None:
+            # iterative post-order walk, so long chains do not hit the recursion limit
+            stack = [producer[slot]]
+            while stack:
+                perform, node, ins, outs = stack[-1]
+                if storage[outs[0]] is not _UNSET:
+                    stack.pop()
+                    continue
+                lazy = getattr(node.op, "lazy", False)
+                missing = [] if lazy else [producer[i] for i in ins if storage[i] is _UNSET]
+                if missing:
+                    stack.extend(missing)
+                    continue
+                stack.pop()
+                if lazy:
+                    _run_lazy_node(node, ins, outs, storage, fetch_slot)
+                else:
+                    _run_node(perform, node, [storage[i] for i in ins], outs, storage)
+
+        return [fetch_slot(i) for i in output_slots]
+
+    return run
+
+
+def _run_lazy_node(node, ins, outs, storage, fetch_slot) -> None:
+    cells = [[None] for _ in outs]
+
+    def fetch(k: int):
+        return fetch_slot(ins[k])
+
+    try:
+        node.op.perform_lazy(node, fetch, cells)
+    except NodeRuntimeError:
+        raise
+    except Exception as exc:
+        known = [storage[i] if storage[i] is not _UNSET else None for i in ins]
+        raise node_error(node, known, exc) from exc
+    for i, cell in zip(outs, cells):
+        storage[i] = cell[0]

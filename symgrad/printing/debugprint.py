@@ -1,8 +1,11 @@
 """debugprint (alias dprint): a graph as an indented tree, one line per variable, with ids.
 
-    Elemwise{mul} [id A] ''   0
-     |TensorConstant{2.0} [id B]
-     |x [id C]
+    Elemwise{add} [id A] ''   2
+     |Elemwise{mul} [id B] ''   0
+     | |TensorConstant{2.0} [id C]
+     | |x [id D]
+     |Elemwise{exp} [id E] ''   1
+       |x [id D]
 
 Each node's subtree is printed once; a later use shows only its line and id. For a compiled
 function (or a FunctionGraph) the trailing number is the node's position in the run order, and
@@ -64,7 +67,10 @@ class _Printer:
         self.lines: list[str] = []
         self.composites: list = []
 
-    def variable(self, var: Variable, prefix: str = "", level: int = 0) -> None:
+    def variable(self, var: Variable, prefix: str = "", indent: str = "",
+                 level: int = 0) -> None:
+        """Print `var`'s line after `prefix`; its inputs' lines start with `indent` + " |".
+        A bar continues down past every input but the last, so the tree reads as in Theano."""
         if self.depth >= 0 and level >= self.depth:
             return
         type_text = f" <{var.type}>" if self.print_type else ""
@@ -83,9 +89,9 @@ class _Printer:
         if node in self.done or (self.stop_on_name and var.name and level > 0):
             return
         self.done.add(node)
-        child_prefix = (" " * len(prefix)) + " |"
-        for inp in node.inputs:
-            self.variable(inp, child_prefix, level + 1)
+        last = len(node.inputs) - 1
+        for k, inp in enumerate(node.inputs):
+            self.variable(inp, indent + " |", indent + ("  " if k == last else " |"), level + 1)
 
     def inner_graphs(self) -> None:
         if not self.composites:
@@ -100,7 +106,7 @@ class _Printer:
             names = {v: f"i{k}" for k, v in enumerate(composite.inputs)}
             inner = _Printer(self.ids, self.print_type, -1, None, False, names)
             for out in composite.outputs:
-                inner.variable(out, " >")
+                inner.variable(out, " >", " >")
             self.lines += inner.lines
 
 

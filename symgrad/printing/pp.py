@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
+
 from symgrad.graph.basic import Constant, Variable
 from symgrad.scalar import basic as sb
 from symgrad.tensor.basic import Join
 from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise
+from symgrad.tensor.math import Dot
+from symgrad.tensor.random.op import RandomVariable
 from symgrad.tensor.shape import MakeVector, Reshape, Shape
 from symgrad.tensor.subtensor import (
     AdvancedSubtensor, IncSubtensor, Subtensor, entry_text, split_index_inputs,
 )
-from symgrad.tensor.random.op import RandomVariable
 
 
 def _args(node, state) -> list[str]:
@@ -81,6 +84,7 @@ _printers: dict[type, Callable] = {
     Elemwise: _elemwise,
     DimShuffle: _dimshuffle,
     CAReduce: _default,
+    RandomVariable: _random,
     Subtensor: _subtensor,
     AdvancedSubtensor: _subtensor,
     IncSubtensor: _inc_subtensor,
@@ -88,19 +92,59 @@ _printers: dict[type, Callable] = {
     Shape: lambda node, state: f"shape({_args(node, state)[0]})",
     Reshape: lambda node, state: "reshape({}, {})".format(*_args(node, state)),
     Join: lambda node, state: f"join({node.op.axis}, {', '.join(_args(node, state))})",
-    RandomVariable: _random,
+    Dot: lambda node, state: "({} \\dot {})".format(*_args(node, state)),
 }
+
+
+_resolved: dict[type, Callable] = {}  # op class -> its printer, found through the MRO once
 
 
 def assign_printer(op_class: type, printer: Callable) -> None:
     """Print nodes of `op_class` with printer(node, state) -> str."""
     _printers[op_class] = printer
+    _resolved.clear()
+
+
+def _printer_for(op_class: type) -> Callable:
+    printer = _resolved.get(op_class)
+    if printer is None:
+        printer = next((_printers[c] for c in op_class.__mro__ if c in _printers), _default)
+        _resolved[op_class] = printer
+    return printer
 
 
 def _leaf(var: Variable) -> str:
     if isinstance(var, Constant):
+        data = var.data
+        if var.name is None and isinstance(data, np.ndarray) and data.ndim == 0:
+            return str(data[()])  # the numpy scalar prints the same, without arrayprint's cost
         return str(var)
     return var.name if var.name is not None else f"<{var.type}>"
+
+
+class FrozenNode:
+    """A node as it was when `freeze` saw it: its op and outputs, and the inputs it had then."""
+
+    __slots__ = ("op", "inputs", "outputs")
+
+    def __init__(self, node, inputs) -> None:
+        self.op = node.op
+        self.inputs = inputs
+        self.outputs = node.outputs
+
+
+def freeze(var: Variable, depth: int, frozen: dict) -> None:
+    """Record in `frozen` the inputs of the nodes within `depth` levels above `var`, so that
+    `pp(var, depth, frozen)` prints it as it is now even after the graph changes (graphs change
+    only by swapping a node's inputs). Much cheaper than printing now."""
+    stack = [(var, depth)]
+    while stack:
+        v, d = stack.pop()
+        node = v.owner
+        if node is None or d == 0 or node in frozen:
+            continue
+        frozen[node] = tuple(node.inputs)
+        stack.extend((i, d - 1) for i in node.inputs)
 
 
 def _print(var: Variable, state: dict) -> str:
@@ -108,28 +152,41 @@ def _print(var: Variable, state: dict) -> str:
         return _leaf(var)
     if var.name is not None and var is not state["target"]:
         return var.name
+    depth, max_depth = state.get("depth", 0), state.get("max_depth")
+    if max_depth is not None and depth >= max_depth:
+        return "…"
     if var in state["memo"]:
         return state["memo"][var]
     node = var.owner
-    printer = next((_printers[c] for c in type(node.op).__mro__ if c in _printers), _default)
+    frozen = state.get("frozen")
+    if frozen is not None and node in frozen:
+        node = FrozenNode(node, frozen[node])
+    printer = _printer_for(type(node.op))
+    state["depth"] = depth + 1
     text = printer(node, state)
+    state["depth"] = depth
     if len(node.outputs) > 1 and var.index != node.op.default_output:
         text = f"{text}[{var.index}]"
-    state["memo"][var] = text
+    if max_depth is None:  # a cut-off text depends on the depth it was printed at
+        state["memo"][var] = text
     return text
 
 
-def pp(var) -> str:
-    """Theano-style text of a variable's graph: `((fill((x ** 2), 1.0) * 2) * (x ** (2 - 1)))`."""
+def pp(var, max_depth: int | None = None, frozen: dict | None = None) -> str:
+    """Theano-style text of a variable's graph: `((fill((x ** 2), 1.0) * 2) * (x ** (2 - 1)))`.
+
+    max_depth: print at most this many levels of nodes; deeper subexpressions show as `…`.
+    frozen: print the graph as `freeze` recorded it.
+    """
     if isinstance(var, (list, tuple)):
-        return "\n".join(pp(v) for v in var)
+        return "\n".join(pp(v, max_depth, frozen) for v in var)
     fgraph_outputs = getattr(var, "outputs", None)
     if fgraph_outputs is not None and not isinstance(var, Variable):
-        return "\n".join(pp(v) for v in fgraph_outputs)
+        return "\n".join(pp(v, max_depth, frozen) for v in fgraph_outputs)
     maker = getattr(var, "maker", None)
     if maker is not None:
-        return "\n".join(pp(v) for v in maker.fgraph.outputs)
-    return _print(var, {"target": var, "memo": {}})
+        return "\n".join(pp(v, max_depth, frozen) for v in maker.fgraph.outputs)
+    return _print(var, {"target": var, "memo": {}, "max_depth": max_depth, "frozen": frozen})
 
 
 pprint = pp

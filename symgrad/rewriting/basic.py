@@ -6,17 +6,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from symgrad.graph.basic import Constant
+from symgrad.graph.basic import Constant, Variable
 from symgrad.graph.fgraph import FunctionGraph
 from symgrad.rewriting.db import register
 from symgrad.rewriting.engine import (
-    GraphRewriter, constant_equals, node_rewriter, report_failure,
+    GraphRewriter,
+    constant_equals,
+    constant_value,
+    node_rewriter,
+    report_failure,
 )
 from symgrad.scalar import basic as sb
 from symgrad.scalar import math as sm
-from symgrad.tensor.basic import Alloc
+from symgrad.tensor.basic import Alloc, as_tensor_variable, cast
 from symgrad.tensor.elemwise import DimShuffle, Elemwise
-from symgrad.tensor.shape import ShapeI
+from symgrad.tensor.shape import ShapeI, shape_i
+from symgrad.tensor.type import TensorType
+from symgrad.tensor.variable import TensorConstant
 
 
 # --- merge ------------------------------------------------------------------------------------
@@ -53,7 +59,7 @@ def _replace_all(fgraph: FunctionGraph, pairs, reason: str) -> int:
             if old in fgraph.variables:
                 fgraph.replace(old, new, reason=reason)
         return 1
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure must leave the graph usable
         report_failure(reason, pairs[0][0].owner, exc)
         return 0
 
@@ -65,23 +71,39 @@ merge = register("merge", "merge_final")(MergeRewriter())
 _FOLD_LIMIT = 1 << 20  # elements: larger results stay computed at run time rather than stored
 
 
+def tensor_constant(value, dtype: str, ndim: int) -> Variable:
+    """`value` as a constant of `dtype` with `ndim` dims: a 0-d constant broadcast by a
+    DimShuffle when it is a single number (as Elemwise pads literals, and pp prints them)."""
+    arr = np.asarray(value, dtype=dtype)
+    if arr.size == 1:
+        const = TensorConstant(TensorType(dtype, ()), arr.reshape(()).copy())
+        return DimShuffle(0, ("x",) * ndim)(const) if ndim else const
+    arr = arr.reshape((1,) * (ndim - arr.ndim) + arr.shape)
+    return TensorConstant(TensorType(dtype, tuple(n == 1 for n in arr.shape)), arr.copy())
+
+
 @register("useless", "canonicalize", "stabilize", "specialize")
 @node_rewriter()
 def local_constant_folding(fgraph, node):
     """op(constants...) -> constant"""
-    if not node.inputs or not all(isinstance(i, Constant) for i in node.inputs):
-        return None
+    if not node.inputs or not all(isinstance(o.type, TensorType) for o in node.outputs):
+        return None  # only arrays become constants (not random generators, for one)
     if isinstance(node.op, DimShuffle) and node.op.is_broadcast_only:
         return None  # a free view that keeps the constant printable as a number
+    values = [constant_value(i) for i in node.inputs]
+    if any(v is None for v in values):
+        return None
     cells = [[None] for _ in node.outputs]
-    node.op.perform(node, [i.data for i in node.inputs], cells)
+    node.op.perform(node, values, cells)
     results = []
     for out, (value,) in zip(node.outputs, cells):
         if np.size(value) > _FOLD_LIMIT:
             return None
-        value = np.asarray(value, dtype=out.type.dtype) if hasattr(out.type, "broadcastable") \
-            else value
-        results.append(out.type.make_constant(value))
+        value = np.asarray(value, dtype=out.type.dtype)
+        if value.size == 1 and all(out.type.broadcastable):
+            results.append(tensor_constant(value, out.type.dtype, out.type.ndim))
+        else:
+            results.append(out.type.make_constant(value))
     return results
 
 
@@ -97,7 +119,7 @@ def is_elemwise(var_or_node, scalar_class) -> bool:
 @node_rewriter([sb.Second])
 def local_useless_fill(fgraph, node):
     """fill(a, b) -> b, when b already has the output's type (so its shape too)"""
-    a, b = node.inputs
+    b = node.inputs[1]
     if b.type == node.outputs[0].type:
         return [b]
     return None
@@ -175,3 +197,60 @@ def local_useless_alloc(fgraph, node):
         if not same and not (x.type.broadcastable[axis] and constant_equals(s, 1)):
             return None
     return [x]
+
+
+# --- shapes -----------------------------------------------------------------------------------
+def _built_only_from_graph(fgraph: FunctionGraph, var: Variable, forbidden) -> bool:
+    """Whether `var` (new nodes down to the graph's variables) avoids `forbidden` variables."""
+    stack, seen = [var], set()
+    while stack:
+        v = stack.pop()
+        if v in forbidden:
+            return False
+        if v in seen or v in fgraph.variables:
+            continue
+        seen.add(v)
+        if v.owner is not None:
+            stack.extend(v.owner.inputs)
+    return True
+
+
+@register("canonicalize", "stabilize", "specialize")
+@node_rewriter([ShapeI])
+def local_shape_i_of_result(fgraph, node):
+    """Shape_i{k}(op(x, ...)) -> dimension k from op.infer_shape and the inputs' shapes"""
+    (var,) = node.inputs
+    producer = var.owner
+    if producer is None or not hasattr(producer.op, "infer_shape"):
+        return None
+    shapes = [tuple(shape_i(i, d) for d in range(i.type.ndim))
+              if isinstance(i.type, TensorType) else None for i in producer.inputs]
+    try:
+        out_shapes = producer.op.infer_shape(fgraph, producer, shapes)
+    except NotImplementedError:
+        return None
+    if out_shapes is None or out_shapes[var.index] is None:
+        return None
+    dim = as_tensor_variable(out_shapes[var.index][node.op.i])
+    if dim.type.ndim != 0 or dim.type.dtype not in ("int8", "int16", "int32", "int64",
+                                                    "uint8", "uint16", "uint32"):
+        return None
+    dim = cast(dim, "int64")
+    if not _built_only_from_graph(fgraph, dim, set(producer.outputs)):
+        return None  # the op reads its own output's shape: nothing to gain
+    return [dim]
+
+
+@register("specialize")
+@node_rewriter([sb.Second])
+def local_fill_of_result_to_alloc(fgraph, node):
+    """fill(f(x), b) -> alloc(b, *shape of f(x)): the shape, not f(x), is what the fill needs"""
+    a, b = node.inputs
+    out = node.outputs[0]
+    if a.owner is None or b.type == out.type:
+        return None
+    # where only b has the full length, its shape gives the output's
+    shape = [shape_i(b if a_bc and not b_bc else a, d)
+             for d, (a_bc, b_bc) in enumerate(zip(a.type.broadcastable, b.type.broadcastable))]
+    new = Alloc()(b, *shape)
+    return [new] if new.type == out.type else None

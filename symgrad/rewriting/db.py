@@ -9,7 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from symgrad.graph.fgraph import FunctionGraph
-from symgrad.rewriting.engine import EquilibriumRewriter, GraphRewriter, NodeRewriter
+from symgrad.rewriting.engine import (
+    EquilibriumRewriter,
+    GraphRewriter,
+    NodeRewriter,
+)
 
 FAST_RUN = "fast_run"
 FAST_COMPILE = "fast_compile"
@@ -36,6 +40,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("stabilize", 1.5, (FAST_RUN,), "numerically safer forms: log1p, softplus, expm1"),
     Phase("specialize", 2, (FAST_RUN,), "faster forms: sqr, sqrt, reciprocal, neg, sub"),
     Phase("fusion", 3, (FAST_RUN,), "connected Elemwise nodes -> one Elemwise(Composite)"),
+    Phase("inplace", 49.5, (FAST_RUN,), "reuse input memory (empty: outputs get fresh memory)"),
     Phase("merge_final", 100, _BOTH, "merge what the earlier phases made equal"),
 )
 _by_name = {p.name: p for p in PHASES}
@@ -70,10 +75,14 @@ def phases_for(optimizer: str | None) -> list[Phase]:
     return [p for p in sorted(PHASES, key=lambda p: p.position) if optimizer in p.optimizers]
 
 
-def optimize(fgraph: FunctionGraph, optimizer: str | None) -> int:
-    """Run the phases `optimizer` selects on `fgraph`; return the number of replacements."""
+def optimize(fgraph: FunctionGraph, optimizer: str | None, exclude=()) -> int:
+    """Run the phases `optimizer` selects (minus the `exclude`d phase names) on `fgraph`;
+    return the number of replacements."""
+    # config.optimizer_verbose is honoured by the caller, which prints the function's rewrite log
     changes = 0
     for ph in phases_for(optimizer):
+        if ph.name in exclude:
+            continue
         for graph_rewriter in ph.graph_rewriters:
             changes += graph_rewriter.apply(fgraph)
         if ph.node_rewriters:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import warnings
 from collections import deque
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from symgrad.config import config
+from symgrad.errors import format_frame
 from symgrad.graph.basic import Constant, Variable
 from symgrad.graph.fgraph import OUTPUT, FunctionGraph
 from symgrad.tensor.constant import constant
@@ -169,13 +170,15 @@ def _replacement_pairs(node, result) -> list[tuple[Variable, Variable]]:
     return [(o, n) for o, n in zip(node.outputs, result) if n is not None and n is not o]
 
 
-def _check_reachable(fgraph: FunctionGraph, new: Variable) -> None:
-    """A replacement may only use the graph's variables and constants (checked before any change,
-    so a bad rewrite leaves the graph untouched)."""
+def _check_reachable(fgraph: FunctionGraph, new: Variable, old: Variable) -> None:
+    """A replacement may only use the graph's variables and constants, and not the variable it
+    replaces (checked before any change, so a bad rewrite leaves the graph untouched)."""
     seen: set = set()
     stack = [new]
     while stack:
         var = stack.pop()
+        if var is old:
+            raise ValueError(f"the replacement for {old} is computed from {old} itself")
         if var in seen or var in fgraph.variables:
             continue
         seen.add(var)
@@ -198,12 +201,12 @@ def try_rewrite(fgraph: FunctionGraph, rewriter: NodeRewriter, node) -> bool:
             if old.type != new.type:
                 raise TypeError(f"replacement {new} ({new.type}) for {old} ({old.type}) "
                                 "changes the type")
-            _check_reachable(fgraph, new)
+            _check_reachable(fgraph, new, old)
         for old, new in pairs:
             if old in fgraph.variables:
                 fgraph.replace(old, new, reason=rewriter.name)
         return True
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a rewrite bug must not break compilation
         report_failure(rewriter.name, node, exc)
         return False
 
@@ -211,11 +214,13 @@ def try_rewrite(fgraph: FunctionGraph, rewriter: NodeRewriter, node) -> bool:
 def report_failure(name: str, node, exc: Exception) -> None:
     """Users get a warning and the graph as it was; the test suite gets the exception."""
     policy = config.on_opt_error
+    trace = getattr(node, "trace", None)
+    where = f" (the node was built at {format_frame(trace)})" if trace is not None else ""
     if policy == "raise":
-        raise RewriteError(f"rewrite {name} failed on {node}: {type(exc).__name__}: {exc}") \
-            from exc
+        raise RewriteError(f"rewrite {name} failed on {node}{where}: {type(exc).__name__}: "
+                           f"{exc}") from exc
     if policy == "warn":
-        warnings.warn(f"rewrite {name} failed on {node} and was skipped: "
+        warnings.warn(f"rewrite {name} failed on {node} and was skipped{where}: "
                       f"{type(exc).__name__}: {exc}", stacklevel=3)
 
 

@@ -46,7 +46,7 @@ class FusionRewriter(GraphRewriter):
                 if new is not None:
                     fgraph.replace(node.outputs[0], new, reason=self.name)
                     changes += 1
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - keep the unfused node instead
                 report_failure(self.name, node, exc)
         return changes
 
@@ -69,7 +69,11 @@ class FusionRewriter(GraphRewriter):
     def _fused(root, group: set):
         outer_inputs: list = []
         scalar_of: dict = {}
-        for node in group:
+        boundary = {v for n in group for v in n.inputs if v.owner not in group}
+        # walk the group in the graph's own order so equal graphs fuse to equal composites
+        # (same input order and text), which keeps compile caches hitting
+        ordered = io_toposort(boundary, [root.outputs[0]])
+        for node in ordered:
             for var in node.inputs:
                 if var.owner in group or var in scalar_of:
                     continue
@@ -82,7 +86,7 @@ class FusionRewriter(GraphRewriter):
         if not outer_inputs:
             return None  # all constants: constant folding's business
         out = root.outputs[0]
-        for node in io_toposort(list(scalar_of), [out]):
+        for node in ordered:
             args = [scalar_of[v] for v in node.inputs]
             sop = node.op.scalar_op
             if isinstance(sop, Composite):  # inline: composites never nest

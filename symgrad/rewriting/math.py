@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from symgrad.graph.basic import Constant, Variable
-from symgrad.rewriting.basic import is_elemwise
+from symgrad.rewriting.basic import is_elemwise, tensor_constant
 from symgrad.rewriting.db import register
 from symgrad.rewriting.engine import constant_equals, constant_of, constant_value, node_rewriter
 from symgrad.scalar import basic as sb
@@ -17,9 +17,7 @@ from symgrad.scalar import math as sm
 from symgrad.scalar.type import discrete_dtypes, float_dtypes, uint_dtypes
 from symgrad.tensor import math as tm
 from symgrad.tensor.basic import fill
-from symgrad.tensor.elemwise import DimShuffle, Elemwise
-from symgrad.tensor.type import TensorType
-from symgrad.tensor.variable import TensorConstant
+from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise
 
 
 # --- shared helpers ---------------------------------------------------------------------------
@@ -39,17 +37,6 @@ def same_structure(new: Variable, old: Variable) -> bool:
 
 def single_client(fgraph, var: Variable) -> bool:
     return len(fgraph.clients.get(var, ())) == 1
-
-
-def tensor_constant(value, dtype: str, ndim: int) -> Variable:
-    """`value` as a constant of `dtype` with `ndim` dims: a 0-d constant broadcast by a
-    DimShuffle when it is a single number (as Elemwise pads literals, and pp prints them)."""
-    arr = np.asarray(value, dtype=dtype)
-    if arr.size == 1:
-        const = TensorConstant(TensorType(dtype, ()), arr.reshape(()).copy())
-        return DimShuffle(0, ("x",) * ndim)(const) if ndim else const
-    arr = arr.reshape((1,) * (ndim - arr.ndim) + arr.shape)
-    return TensorConstant(TensorType(dtype, tuple(n == 1 for n in arr.shape)), arr.copy())
 
 
 def constant_data(var: Variable):
@@ -123,6 +110,21 @@ def _cancel(num: list, den: list) -> list:
     return removed
 
 
+def _already_canonical_product(node, num_c, num, den_c, den, cancelled) -> bool:
+    """A flat product `c * a * b` (c first, in the output dtype, not 1): nothing to rebuild.
+    Checked before building anything, since most products are already in this form."""
+    if not isinstance(node.op.scalar_op, sb.Mul) or den or den_c or cancelled:
+        return False
+    if len(num_c) + len(num) != len(node.inputs):  # an inner product was flattened
+        return False
+    if not num_c:
+        return True
+    const = num_c[0]
+    return (len(num_c) == 1 and node.inputs[0] is const
+            and const.type.dtype == node.outputs[0].type.dtype
+            and not np.all(constant_data(const) == 1))
+
+
 def _product(terms):
     return terms[0] if len(terms) == 1 else tm.mul(*terms)
 
@@ -142,6 +144,8 @@ def local_mul_canonizer(fgraph, node):
     num_c, num = _split_constants(num)
     den_c, den = _split_constants(den)
     cancelled = _cancel(num, den)
+    if _already_canonical_product(node, num_c, num, den_c, den, cancelled):
+        return None
     ndim = out.type.ndim
     with np.errstate(all="ignore"):
         coef = np.asarray(1, dtype=dtype)
@@ -192,6 +196,25 @@ def _collect_terms(fgraph, var, dtype, terms, sign, root=False) -> None:
     terms.append((sign * coef, factors))
 
 
+def _already_canonical_sum(node, terms) -> bool:
+    """An add of its own inputs, at most one constant (first, in the output dtype, not 0) and
+    no two terms over the same factors: nothing to rebuild (checked before building)."""
+    if not isinstance(node.op.scalar_op, sb.Add) or len(terms) != len(node.inputs):
+        return False
+    dtype = node.outputs[0].type.dtype
+    keys = set()
+    for k, ((coef, factors), inp) in enumerate(zip(terms, node.inputs)):
+        if not factors:
+            if k != 0 or inp.type.dtype != dtype or np.all(coef == 0):
+                return False
+            continue
+        key = tuple(sorted(factors, key=lambda v: v.auto_id))
+        if key in keys or np.all(coef == 0):
+            return False
+        keys.add(key)
+    return True
+
+
 def _constant_leaves(out):
     return [i for i in out.owner.inputs if constant_of(i) is not None]
 
@@ -208,6 +231,8 @@ def local_add_canonizer(fgraph, node):
     with np.errstate(all="ignore"):
         _collect_terms(fgraph, out, dtype, terms, 1, root=True)
         if any(t.type.dtype != dtype for _, fs in terms for t in fs):
+            return None
+        if _already_canonical_sum(node, terms):
             return None
         const = np.asarray(0, dtype=dtype)
         combined: dict = {}
@@ -254,7 +279,7 @@ def local_neg_to_mul(fgraph, node):
 
 
 # --- fill -------------------------------------------------------------------------------------
-@register("canonicalize")
+@register("canonicalize", "stabilize", "specialize")
 @node_rewriter([Elemwise])
 def local_fill_sink(fgraph, node):
     """f(fill(a, b), c) -> fill(a, f(b, c)): fills move outwards until useless_fill drops them"""
@@ -262,7 +287,8 @@ def local_fill_sink(fgraph, node):
     if isinstance(op, (sb.Second, sb.Switch)) or len(node.outputs) != 1:
         return None
     for k, inp in enumerate(node.inputs):
-        if is_elemwise(inp, sb.Second) and single_client(fgraph, inp):
+        # other clients keep the fill until they sink it too: a fill is cheap to repeat
+        if is_elemwise(inp, sb.Second):
             shape_ref, value = inp.owner.inputs
             args = list(node.inputs)
             args[k] = value
@@ -346,22 +372,24 @@ def local_div_specialize(fgraph, node):
 
 
 def _negated(var: Variable):
-    """y when var is -y or -1 * y (as the canonizers write it), else None."""
+    """y when var is -y, or c * y with a negative number c (then y is -c * y), else None."""
     if is_elemwise(var, sb.Neg):
         return var.owner.inputs[0]
-    if is_elemwise(var, sb.Mul) and len(var.owner.inputs) == 2 \
-            and constant_equals(var.owner.inputs[0], -1):
-        return var.owner.inputs[1]
-    if is_elemwise(var, sb.Mul) and len(var.owner.inputs) > 2 \
-            and constant_equals(var.owner.inputs[0], -1):
-        return tm.mul(*var.owner.inputs[1:])
-    return None
+    if not is_elemwise(var, sb.Mul):
+        return None
+    first, *rest = var.owner.inputs
+    c = _scalar_value(first)
+    if c is None or not c < 0:
+        return None
+    if c == -1:
+        return _product(rest)
+    return tm.mul(tensor_constant(-c, var.type.dtype, var.type.ndim), *rest)
 
 
 @register("specialize")
 @node_rewriter([sb.Add])
 def local_add_specialize(fgraph, node):
-    """a + -1 * b + c -> (a + c) - b"""
+    """a + -1 * b + c -> (a + c) - b; -1 * a + -1 * b -> -(a + b)"""
     out = node.outputs[0]
     if not _signed(out.type.dtype):
         return None
@@ -369,9 +397,9 @@ def local_add_specialize(fgraph, node):
     for i in node.inputs:
         n = _negated(i)
         (pos if n is None else neg).append(i if n is None else n)
-    if not neg or not pos:
+    if not neg:
         return None
-    new = tm.sub(_sum(pos), _sum(neg))
+    new = tm.sub(_sum(pos), _sum(neg)) if pos else tm.neg(_sum(neg))
     return [fit_type(new, out)]
 
 
@@ -380,7 +408,7 @@ def _sum(terms):
 
 
 # --- dimshuffles ------------------------------------------------------------------------------
-@register("canonicalize")
+@register("canonicalize", "stabilize", "specialize")
 @node_rewriter([DimShuffle])
 def local_dimshuffle_lift(fgraph, node):
     """DimShuffle(f(a, b)) -> f(DimShuffle(a), DimShuffle(b)): layout changes move to inputs"""
@@ -392,3 +420,26 @@ def local_dimshuffle_lift(fgraph, node):
     args = [DimShuffle(i.type.ndim, node.op.new_order)(i) for i in inner.inputs]
     new = inner.op(*args)
     return [fit_type(new, node.outputs[0])]
+
+
+# --- reductions -------------------------------------------------------------------------------
+@register("canonicalize")
+@node_rewriter([CAReduce])
+def local_sum_of_scaled(fgraph, node):
+    """sum(c * x) -> c * sum(x) for a c that is the same for every element (one multiply)"""
+    if not isinstance(node.op.scalar_op, sb.Add):
+        return None
+    (prod,) = node.inputs
+    out = node.outputs[0]
+    if not is_elemwise(prod, sb.Mul) or not single_client(fgraph, prod) \
+            or out.type.dtype != prod.type.dtype or out.type.dtype not in float_dtypes:
+        return None
+    scalars = [i for i in prod.owner.inputs if all(i.type.broadcastable)]
+    rest = [i for i in prod.owner.inputs if not all(i.type.broadcastable)]
+    if not scalars or not rest:
+        return None
+    axis = node.op.axis
+    kept = [d for d in range(prod.type.ndim) if d not in axis]
+    scale = [DimShuffle(s.type.ndim, kept)(s) for s in scalars]
+    summed = CAReduce(sb.add, axis, node.op.dtype)(_product(rest))
+    return [fit_type(tm.mul(*scale, summed), out)]

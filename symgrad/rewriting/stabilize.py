@@ -9,22 +9,35 @@ from __future__ import annotations
 import numpy as np
 
 from symgrad.graph.basic import Variable
-from symgrad.rewriting.basic import is_elemwise
+from symgrad.rewriting.basic import is_elemwise, tensor_constant
 from symgrad.rewriting.db import register
 from symgrad.rewriting.engine import constant_equals, node_rewriter
-from symgrad.rewriting.math import fit_type, tensor_constant
+from symgrad.rewriting.math import fit_type
 from symgrad.scalar import basic as sb
 from symgrad.scalar import math as sm
 from symgrad.scalar.type import float_dtypes
 from symgrad.tensor import math as tm
-from symgrad.tensor.basic import switch
+from symgrad.tensor.basic import alloc, ones_like, switch
 from symgrad.tensor.elemwise import CAReduce, DimShuffle
+from symgrad.tensor.nnet.basic import (
+    CrossentropyCategorical1Hot,
+    CrossentropyCategorical1HotGrad,
+    LogSoftmax,
+    Softmax,
+    SoftmaxGrad,
+)
+from symgrad.tensor.shape import shape_i
 
 
 def negation_of(var: Variable):
-    """y when var is -y or -1 * y, else None."""
+    """y when var is -y, -1 * y, or a sum of such terms (y is then the sum of the y's)."""
     if is_elemwise(var, sb.Neg):
         return var.owner.inputs[0]
+    if is_elemwise(var, sb.Add):
+        terms = [negation_of(t) for t in var.owner.inputs]
+        if any(t is None for t in terms):
+            return None
+        return tm.add(*terms)
     if is_elemwise(var, sb.Mul) and constant_equals(var.owner.inputs[0], -1):
         rest = var.owner.inputs[1:]
         return rest[0] if len(rest) == 1 else tm.mul(*rest)
@@ -185,3 +198,61 @@ def local_logsumexp(fgraph, node):
     shifted = CAReduce(sb.add, axis, snode.op.dtype)(tm.exp(tm.sub(x, m_b)))
     return [fit_type(tm.add(m, tm.log(shifted)), node.outputs[0])]
 
+
+
+@register("stabilize")
+@node_rewriter([sm.Log])
+def local_log_softmax(fgraph, node):
+    """log(softmax(x)) -> log_softmax(x)"""
+    (arg,) = node.inputs
+    if arg.owner is None or not isinstance(arg.owner.op, Softmax):
+        return None
+    return [fit_type(LogSoftmax(arg.owner.op.axis)(arg.owner.inputs[0]), node.outputs[0])]
+
+
+@register("stabilize")
+@node_rewriter([SoftmaxGrad])
+def local_log_softmax_grad(fgraph, node):
+    """softmax_grad(g / s, s) -> g - s * sum(g) (the gradient of log(softmax) where s is 0)"""
+    dy, s = node.inputs
+    if not is_elemwise(dy, sb.TrueDiv) or dy.owner.inputs[1] is not s:
+        return None
+    g = dy.owner.inputs[0]
+    total = tm.sum(g, axis=node.op.axis, keepdims=True)
+    return [fit_type(tm.sub(g, tm.mul(s, total)), node.outputs[0])]
+
+
+@register("stabilize")
+@node_rewriter([SoftmaxGrad])
+def local_softmax_crossentropy_grad(fgraph, node):
+    """softmax_grad(crossentropy_1hot_grad(g, s, y), s) -> g[:, None] * (s - onehot(y))"""
+    dy, s = node.inputs
+    inner = dy.owner
+    if node.op.axis != 1 or inner is None \
+            or not isinstance(inner.op, CrossentropyCategorical1HotGrad) \
+            or inner.inputs[1] is not s:
+        return None
+    g, _, labels = inner.inputs
+    # no division by the labelled probability, which underflows to 0 for confident mistakes;
+    # the one-hot term is the same op over ones, so labels out of range still raise
+    minus_g_onehot = CrossentropyCategorical1HotGrad()(g, ones_like(s), labels)
+    new = tm.add(tm.mul(g.dimshuffle(0, "x"), s), minus_g_onehot)
+    return [fit_type(new, node.outputs[0])]
+
+
+@register("stabilize")
+@node_rewriter([CrossentropyCategorical1Hot])
+def local_crossentropy_of_softmax(fgraph, node):
+    """crossentropy_1hot(softmax(x), y) -> -log_softmax(x)[i, y[i]] summed as a masked row"""
+    s, labels = node.inputs
+    if s.owner is None or not isinstance(s.owner.op, Softmax) or s.owner.op.axis != 1:
+        return None
+    log_probs = LogSoftmax(1)(s.owner.inputs[0])
+    dtype = log_probs.type.dtype
+    # -onehot from the op that checks the labels, so a label out of range still raises
+    ones = alloc(tensor_constant(1, dtype, 0), shape_i(labels, 0))
+    minus_onehot = CrossentropyCategorical1HotGrad()(ones, ones_like(log_probs), labels)
+    # a switch, not a product: a masked logit of -inf must not give -inf * 0 = nan
+    picked = switch(tm.neq(minus_onehot, tensor_constant(0, dtype, 2)), log_probs,
+                    tensor_constant(0, dtype, 2))
+    return [fit_type(tm.neg(tm.sum(picked, axis=1)), node.outputs[0])]

@@ -97,6 +97,24 @@ class ScalarOp(Op):
     def impl(self, *inputs):
         raise NotImplementedError(f"{self} has no impl")
 
+    def R_op(self, inputs, eval_points):
+        """Forward mode from the gradient: d out_j = sum_i (d out_j / d in_i) * v_i, with the
+        partials read off L_op seeded by 1 on output j (exact for elementwise functions)."""
+        outputs = self.make_node(*inputs).outputs
+        tangents = []
+        for j, out in enumerate(outputs):
+            if out.type.dtype in discrete_dtypes:
+                tangents.append(None)
+                continue
+            seed = [const_like(1.0 if k == j else 0.0, o) for k, o in enumerate(outputs)]
+            total = None
+            for partial, v in zip(self.L_op(inputs, outputs, seed), eval_points):
+                if partial is None or v is None:
+                    continue
+                total = partial * v if total is None else total + partial * v
+            tangents.append(total)
+        return tangents
+
     def perform(self, node, inputs, output_storage) -> None:
         results = self.impl(*inputs)
         if self.nout == 1:
@@ -122,6 +140,9 @@ class FloatUnaryOp(UnaryScalarOp):
         return [upgrade_to_float_dtype(dtype)]
 
     def impl(self, x):
+        x = np.asarray(x)
+        if x.dtype.kind in "biu":  # numpy would compute small ints at float16 precision
+            x = x.astype(upgrade_to_float_dtype(x.dtype.name))
         return type(self).ufunc(x)
 
 

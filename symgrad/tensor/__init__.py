@@ -15,7 +15,9 @@ from symgrad.tensor import basic, subtensor  # noqa: F401
 from symgrad.tensor import nnet  # noqa: F401
 from symgrad.tensor import nlinalg, signal, slinalg  # noqa: F401
 # grad is Theano's T.grad; symgrad.gradient builds on this package's modules
-from symgrad.gradient import grad, Lop, Rop  # noqa: F401,E402
+from symgrad.gradient import (  # noqa: F401,E402
+    Lop, Rop, consider_constant, grad, hessian, jacobian, numeric_grad, verify_grad,
+)
 
 globals().update(constructors)
 as_tensor = as_tensor_variable

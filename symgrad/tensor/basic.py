@@ -15,7 +15,6 @@ from symgrad.tensor.elemwise import DimShuffle, Elemwise, Sum
 from symgrad.tensor.shape import (  # noqa: F401  (reshape ... also live at Theano's T.basic)
     MakeVector,
     ShapeEntry,
-    shape_vector,
     addbroadcast,
     expand_dims,
     flatten,
@@ -26,6 +25,7 @@ from symgrad.tensor.shape import (  # noqa: F401  (reshape ... also live at Thea
     shape_padaxis,
     shape_padleft,
     shape_padright,
+    shape_vector,
     unbroadcast,
 )
 from symgrad.tensor.type import TensorType
@@ -298,9 +298,8 @@ def stack(tensors, *more, axis: int = 0):
     `stack([a, b])` as numpy; `stack(a, b)` as older Theano. Scalars make a vector.
     """
     if isinstance(tensors, (list, tuple)):
-        if more and not isinstance(more[0], (list, tuple)) and len(more) == 1 and \
-                isinstance(more[0], int):
-            axis = more[0]
+        if len(more) == 1 and isinstance(more[0], (int, np.integer)):
+            axis = int(more[0])  # stack([a, b], 1)
         elif more:
             raise TypeError("stack takes a list of arrays: stack([a, b], axis=0)")
     else:
@@ -316,6 +315,35 @@ def stack(tensors, *more, axis: int = 0):
         return MakeVector(upcast(*[t.type.dtype for t in tensors]))(*tensors)
     axis = _normalize_axis(axis, ndim + 1, "stack")
     return join(axis, *[expand_dims(t, axis) for t in tensors])
+
+
+def horizontal_stack(*matrices):
+    """Matrices side by side: joined along their columns."""
+    return _stack_matrices(matrices, 1, "horizontal_stack")
+
+
+def vertical_stack(*matrices):
+    """Matrices one above the other: joined along their rows."""
+    return _stack_matrices(matrices, 0, "vertical_stack")
+
+
+def _stack_matrices(matrices, axis: int, what: str):
+    if len(matrices) == 1 and isinstance(matrices[0], (list, tuple)):
+        matrices = matrices[0]
+    matrices = [as_tensor_variable(m) for m in matrices]
+    if any(m.type.ndim != 2 for m in matrices):
+        raise TypeError(f"{what} takes matrices, got {[str(m.type) for m in matrices]}")
+    return join(axis, *matrices)
+
+
+def swapaxes(x, axis1: int, axis2: int):
+    """x with two axes exchanged."""
+    x = as_tensor_variable(x)
+    order = list(range(x.type.ndim))
+    a = _normalize_axis(axis1, x.type.ndim, "swapaxes")
+    b = _normalize_axis(axis2, x.type.ndim, "swapaxes")
+    order[a], order[b] = order[b], order[a]
+    return transpose(x, order)
 
 
 def _stack_nested(seq):
@@ -358,7 +386,8 @@ def full(shape, fill_value, dtype: str | None = None):
 
 
 class _NoGradOp(Op):
-    """Ops whose output is an integer-valued pattern: no input is differentiable."""
+    """Ops whose inputs only say how big the output is and where its pattern lies: no input is
+    differentiable."""
 
     def connection_pattern(self, node):
         return [[False] for _ in node.inputs]
@@ -392,7 +421,8 @@ class ARange(_NoGradOp):
         output_storage[0][0] = np.arange(start, stop, step, dtype=self.dtype)
 
     def infer_shape(self, fgraph, node, shapes):
-        start, stop, step = node.inputs
+        # in float64, as numpy counts, so float32 bounds give numpy's length
+        start, stop, step = (cast(v, "float64") for v in node.inputs)
         span = Elemwise(sb.true_div)(Elemwise(sb.sub)(stop, start), step)
         count = Elemwise(sb.maximum)(Elemwise(sm.ceil)(span), constant(0))
         return [(cast(count, "int64"),)]
@@ -439,6 +469,32 @@ class Tri(Eye):
         output_storage[0][0] = np.tri(n, m, k, dtype=self.dtype)
 
 
+class _Grid:
+    """`mgrid[0:3, 0:4]`: one array per slice holding that axis's positions, broadcast to the
+    whole grid (mgrid) or left with length-1 axes elsewhere (ogrid), as a list as in Theano."""
+
+    def __init__(self, sparse: bool) -> None:
+        self.sparse = sparse
+
+    def __getitem__(self, key):
+        slices = key if isinstance(key, tuple) else (key,)
+        if not all(isinstance(s, slice) and s.stop is not None for s in slices):
+            raise TypeError("mgrid and ogrid take slices with a stop, like mgrid[0:3, 0:4]")
+        ndim = len(slices)
+        ranges = [arange(0 if s.start is None else s.start, s.stop, 1 if s.step is None
+                         else s.step) for s in slices]
+        axes = [DimShuffle(1, ["x"] * k + [0] + ["x"] * (ndim - k - 1))(r)
+                for k, r in enumerate(ranges)]
+        if self.sparse:
+            return axes
+        lengths = [shape_i(r, 0) for r in ranges]
+        return [alloc(a, *lengths) for a in axes]
+
+
+mgrid = _Grid(sparse=False)
+ogrid = _Grid(sparse=True)
+
+
 def eye(n, m=None, k: int = 0, dtype: str | None = None):
     """Identity-like matrix: ones on diagonal k of an n x m array."""
     dtype = config.floatX if dtype in (None, "floatX") else dtype
@@ -483,7 +539,9 @@ def triu(m, k: int = 0):
 
 __all__ = [
     "ARange", "Alloc", "Eye", "Join", "Split", "Tri", "alloc", "arange", "as_tensor_variable",
-    "cast", "concatenate", "constant", "eye", "fill", "float_ones_like", "full", "identity",
-    "identity_like", "join", "ones", "ones_like", "register_tensor_converter", "second", "split",
-    "stack", "switch", "tensor_copy", "transpose", "tri", "tril", "triu", "zeros", "zeros_like",
+    "cast", "concatenate", "constant", "eye", "fill", "float_ones_like", "full",
+    "horizontal_stack", "identity", "identity_like", "join", "mgrid", "ogrid", "ones",
+    "ones_like",
+    "register_tensor_converter", "second", "split", "stack", "swapaxes", "switch", "tensor_copy",
+    "transpose", "tri", "tril", "triu", "vertical_stack", "zeros", "zeros_like",
 ]

@@ -169,19 +169,13 @@ class Elemwise(Op):
                 for g, inp in zip(partials, inputs)]
 
     def R_op(self, inputs, eval_points):
-        """Forward mode: J·v = sum_i (d out / d in_i) * v_i, from the same scalar gradient."""
-        outs = self(*inputs)
-        outs = outs if isinstance(outs, list) else [outs]
-        if len(outs) != 1:
-            raise NotImplementedError(f"R_op of multi-output {self}")
-        partials = self._lifted_partials(inputs, outs, [outs[0].ones_like()])
-        total = None
-        for part, ev in zip(partials, eval_points):
-            if ev is None or part is None:
-                continue
-            term = Elemwise(sb.mul)(part, ev)
-            total = term if total is None else Elemwise(sb.add)(total, term)
-        return [total]
+        """Forward mode: the scalar op's R_op (built from its gradient) lifted to tensors."""
+        s_inputs = [ScalarType(i.type.dtype)() for i in inputs]
+        s_points = [None if e is None else ScalarType(e.type.dtype)() for e in eval_points]
+        s_tangents = self.scalar_op.R_op(s_inputs, s_points)
+        lifted = dict(zip(s_inputs, inputs))
+        lifted.update((s, e) for s, e in zip(s_points, eval_points) if s is not None)
+        return [None if t is None else _lift_scalar_graph(t, lifted) for t in s_tangents]
 
 
 def _lift_scalar_graph(s_var: Variable, lifted: dict) -> Variable:
@@ -260,8 +254,8 @@ class CAReduce(Op):
     def __str__(self) -> str:
         name = {sb.Add: "Sum", sb.Mul: "Prod", sb.Maximum: "Max", sb.Minimum: "Min",
                 sb.AND: "All", sb.OR: "Any"}.get(type(self.scalar_op), f"CAReduce{{{self.scalar_op}")
-        axis = "" if self.axis is None else f"{{axis={list(self.axis)}}}" if len(self.axis) > 1 \
-            else f"{{axis={self.axis[0]}}}"
+        axis = "" if self.axis is None else f"{{axis={self.axis[0]}}}" if len(self.axis) == 1 \
+            else f"{{axis={list(self.axis)}}}"
         return name + axis
 
     def _axes(self, ndim: int) -> tuple:

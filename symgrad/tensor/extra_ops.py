@@ -1,10 +1,12 @@
 """Array utilities beyond elementwise math: cumulative sums and products, diff, repeat, tile,
-roll, and diagonals. Most are built from indexing, reshape and alloc, so their gradients
-follow from those ops; cumsum/cumprod and repeat have their own."""
+roll, diagonals, and positions and counts (nonzero, searchsorted, bincount, to_one_hot). Most
+are built from indexing, reshape and alloc, so their gradients follow from those ops;
+cumsum/cumprod and repeat have their own."""
 from __future__ import annotations
 
 import numpy as np
 
+from symgrad.config import config
 from symgrad.graph.basic import Apply
 from symgrad.graph.op import Op
 from symgrad.scalar.type import discrete_dtypes
@@ -13,19 +15,21 @@ from symgrad.tensor.basic import (
     alloc,
     arange,
     as_tensor_variable,
+    cast,
     concatenate,
+    stack,
     zeros,
     zeros_like,
 )
 from symgrad.tensor.elemwise import DimShuffle
 from symgrad.tensor.shape import (
     as_int64,
-    shape_vector,
     flatten,
     get_vector_length,
     reshape,
     shape,
     shape_i,
+    shape_vector,
     squeeze,
 )
 from symgrad.tensor.subtensor import getitem, inc_subtensor, set_subtensor
@@ -65,12 +69,15 @@ class CumOp(Op):
 
     def make_node(self, x) -> Apply:
         x = as_tensor_variable(x)
+        # integers accumulate in 64 bits, as numpy and T.sum do
+        dtype = {"b": "int64", "i": "int64", "u": "uint64"}.get(np.dtype(x.type.dtype).kind,
+                                                                 x.type.dtype)
         if self.axis is None:
-            out = TensorType(x.type.dtype, (False,))()
+            out = TensorType(dtype, (False,))()
         else:
             if not 0 <= self.axis < x.type.ndim:
                 raise ValueError(f"{self}: {x} has no axis {self.axis}")
-            out = x.type()
+            out = TensorType(dtype, x.type.broadcastable)()
         return Apply(self, [x], [out])
 
     def perform(self, node, inputs, output_storage) -> None:
@@ -275,7 +282,145 @@ def diag(v, k: int = 0):
     return set_subtensor(square[i + max(-k, 0), i + max(k, 0)], v)
 
 
+# --- positions and counts ------------------------------------------------------------------
+class Nonzero(Op):
+    """The int64 positions of the non-zero entries of x, one vector per axis (np.nonzero)."""
+
+    def make_node(self, x) -> Apply:
+        x = as_tensor_variable(x)
+        if x.type.ndim == 0:
+            raise ValueError("nonzero of a 0-d array is not supported; make it 1-d first")
+        return Apply(self, [x], [TensorType("int64", (False,))() for _ in range(x.type.ndim)])
+
+    def perform(self, node, inputs, output_storage) -> None:
+        for cell, positions in zip(output_storage, np.nonzero(inputs[0])):
+            cell[0] = positions.astype("int64")
+
+    def infer_shape(self, fgraph, node, shapes):
+        count = tm.sum(tm.neq(node.inputs[0], 0))
+        return [(count,)] * len(node.outputs)
+
+    def connection_pattern(self, node):
+        return [[False] * len(node.outputs)]
+
+    def L_op(self, inputs, outputs, output_grads):
+        return [None]
+
+    def R_op(self, inputs, eval_points):
+        return [None] * inputs[0].type.ndim
+
+
+def nonzero(a, return_matrix: bool = False):
+    """Positions of the non-zero entries: a tuple of vectors, one per axis (or, with
+    return_matrix, one matrix with a row per axis)."""
+    out = Nonzero()(a)
+    out = out if isinstance(out, list) else [out]
+    if return_matrix:
+        return stack(out)
+    return tuple(out)
+
+
+def flatnonzero(a):
+    """Positions of the non-zero entries of the flattened array."""
+    return nonzero(flatten(a))[0]
+
+
+def nonzero_values(a):
+    """The non-zero entries of a, flattened; differentiable with respect to them."""
+    flat = flatten(a)
+    return getitem(flat, flatnonzero(flat))
+
+
+class SearchSorted(Op):
+    """Positions where the values v would be inserted into the sorted vector x (np.searchsorted)."""
+
+    __props__ = ("side",)
+
+    def __init__(self, side: str = "left") -> None:
+        if side not in ("left", "right"):
+            raise ValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
+        self.side = side
+
+    def make_node(self, x, v, sorter=None) -> Apply:
+        x, v = as_tensor_variable(x), as_tensor_variable(v)
+        if x.type.ndim != 1:
+            raise TypeError(f"searchsorted: x must be a vector, got {x.type}")
+        inputs = [x, v] + ([] if sorter is None else [as_int64(sorter)])
+        return Apply(self, inputs, [TensorType("int64", v.type.broadcastable)()])
+
+    def perform(self, node, inputs, output_storage) -> None:
+        x, v, *sorter = inputs
+        found = np.searchsorted(x, v, side=self.side, sorter=sorter[0] if sorter else None)
+        output_storage[0][0] = np.asarray(found, dtype="int64")
+
+    def infer_shape(self, fgraph, node, shapes):
+        return [shapes[1]]
+
+    def connection_pattern(self, node):
+        return [[False] for _ in node.inputs]
+
+    def L_op(self, inputs, outputs, output_grads):
+        return [None] * len(inputs)
+
+    def R_op(self, inputs, eval_points):
+        return [None]
+
+
+def searchsorted(x, v, side: str = "left", sorter=None):
+    """Where the values v would be inserted into the sorted vector x to keep it sorted."""
+    return SearchSorted(side)(x, v, sorter)
+
+
+def bincount(x, weights=None, minlength: int | None = None):
+    """How often each value 0, 1, ... occurs in the non-negative integer vector x (summing
+    `weights` instead of ones when given); differentiable with respect to the weights."""
+    x = as_tensor_variable(x)
+    if x.type.ndim != 1 or x.type.dtype not in discrete_dtypes:
+        raise TypeError(f"bincount takes a vector of integers, got {x.type}")
+    # the -1 sentinel gives length 0 for an empty x, whose max alone would fail
+    length = tm.add(tm.max(concatenate([as_int64(x), as_int64([-1])])), 1)
+    if minlength is not None:
+        length = tm.maximum(length, minlength)
+    if weights is None:
+        counts = zeros([length], dtype="int64")
+        return inc_subtensor(counts[x], as_int64(1))
+    weights = as_tensor_variable(weights)
+    return inc_subtensor(zeros([length], dtype=weights.type.dtype)[x], weights)
+
+
+def to_one_hot(y, nb_class, dtype: str | None = None):
+    """A row per entry of the integer vector y, with 1 in column y[i] and 0 elsewhere."""
+    y = as_tensor_variable(y)
+    hits = tm.eq(DimShuffle(1, [0, "x"])(y), DimShuffle(1, ["x", 0])(arange(nb_class)))
+    return cast(hits, dtype or config.floatX)
+
+
+def fill_diagonal(a, val):
+    """a with its main diagonal (a[i, i, ...]) set to the scalar val."""
+    a = as_tensor_variable(a)
+    if a.type.ndim < 2:
+        raise ValueError(f"fill_diagonal needs at least 2 dimensions, got {a.type}")
+    length = shape_i(a, 0)
+    for axis in range(1, a.type.ndim):
+        length = tm.minimum(length, shape_i(a, axis))
+    i = arange(length)
+    return set_subtensor(getitem(a, (i,) * a.type.ndim), val)
+
+
+def fill_diagonal_offset(a, val, offset: int):
+    """The matrix a with its diagonal `offset` (above the main one when positive) set to val."""
+    a = as_tensor_variable(a)
+    if a.type.ndim != 2:
+        raise ValueError(f"fill_diagonal_offset takes a matrix, got {a.type}")
+    offset = int(offset)
+    row0, col0 = max(-offset, 0), max(offset, 0)
+    length = tm.maximum(tm.minimum(shape_i(a, 0) - row0, shape_i(a, 1) - col0), 0)
+    i = arange(length)
+    return set_subtensor(getitem(a, (i + row0, i + col0)), val)
+
+
 __all__ = [
-    "CumOp", "Repeat", "cumprod", "cumsum", "diag", "diagonal", "diff", "repeat", "roll",
-    "squeeze", "tile",
+    "CumOp", "Nonzero", "Repeat", "SearchSorted", "bincount", "cumprod", "cumsum", "diag",
+    "diagonal", "diff", "fill_diagonal", "fill_diagonal_offset", "flatnonzero", "nonzero",
+    "nonzero_values", "repeat", "roll", "searchsorted", "squeeze", "tile", "to_one_hot",
 ]

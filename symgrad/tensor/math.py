@@ -242,6 +242,7 @@ def argmax(x, axis=None, keepdims=False):
 
 
 def argmin(x, axis=None, keepdims=False):
+    """Index of the minimum; integer output with no gradient."""
     return _arg_reduce(x, axis, keepdims, True)
 
 

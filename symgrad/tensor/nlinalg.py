@@ -13,7 +13,7 @@ from symgrad.errors import NullGradientError
 from symgrad.graph.basic import Apply
 from symgrad.graph.op import Op
 from symgrad.scalar.type import discrete_dtypes, float_dtypes, upgrade_to_float_dtype
-from symgrad.tensor.basic import as_tensor_variable, cast, constant
+from symgrad.tensor.basic import as_tensor_variable, cast, constant, identity_like
 from symgrad.tensor.math import abs_, dot, minimum, neq, sqrt
 from symgrad.tensor.math import max as tmax
 from symgrad.tensor.math import min as tmin
@@ -81,6 +81,14 @@ def tril(x, k: int = 0):
 
 def triu(x, k: int = 0):
     return Tri(False, k)(x)
+
+
+def symmetric_tangent(d, lower: bool):
+    """The change of the symmetric matrix a routine sees when it reads one triangle of x and x
+    moves by d: that triangle, mirrored."""
+    if lower:
+        return tril(d) + tril(d, -1).T
+    return triu(d) + triu(d, 1).T
 
 
 def symmetric_read_gradient(g, lower: bool):
@@ -194,24 +202,26 @@ class Eigh(Op):
         return [EighGrad(self.UPLO)(w, v, gw, gv)]
 
     def R_op(self, inputs, eval_points):
-        (x,), (e,) = inputs, eval_points
-        if e is None:
+        """For distinct eigenvalues, with M = V^T dA V: dw = diag(M) and dV = V (F * M),
+        F[i, j] = 1 / (w[j] - w[i]) off the diagonal and 0 on it."""
+        (x,), (dx,) = inputs, eval_points
+        if dx is None:
             return [None, None]
         w, v = self(x)
-        # the perturbation of the symmetric matrix eigh sees: its read triangle, mirrored
-        read = tril(e) + tril(e, -1).T if self.UPLO == "L" else triu(e) + triu(e, 1).T
-        rotated = dot(dot(v.T, read), v)
-        dw = tsum(v * dot(read, v), axis=0)
-        eye = EyeLike()(rotated)
-        gaps = w.dimshuffle("x", 0) - w.dimshuffle(0, "x")
-        inv_gaps = (constant(1.0, dtype=w.type.dtype) - eye) / (gaps + eye)
-        return [dw, dot(v, inv_gaps * rotated)]
+        d_sym = symmetric_tangent(dx, self.UPLO == "L")
+        m = dot(v.T, dot(d_sym, v))
+        ident = identity_like(x)
+        gaps = w.dimshuffle("x", 0) - w.dimshuffle(0, "x") + ident  # no zero on the diagonal
+        f = (1 - ident) / gaps
+        return [tsum(m * ident, axis=0), dot(v, f * m)]
 
 
 class EighGrad(Op):
     """Gradient of Eigh for distinct eigenvalues: with F[i, j] = 1 / (w[j] - w[i]) off the
     diagonal, the gradient wrt the symmetric matrix is V (diag(gw) + F * (V^T gV)) V^T, then
     folded onto the triangle eigh reads."""
+
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
 
     __props__ = ("UPLO",)
 
@@ -238,9 +248,6 @@ class EighGrad(Op):
     def L_op(self, inputs, outputs, output_grads):
         no_gradient(self, " (the second derivative of eigh is not implemented)")
 
-    def R_op(self, inputs, eval_points):
-        no_gradient(self, " (the second derivative of eigh is not implemented)")
-
 
 def eigh(a, UPLO: str = "L"):
     """(w, v): eigenvalues ascending, eigenvectors as columns, of the symmetric matrix a."""
@@ -250,6 +257,8 @@ def eigh(a, UPLO: str = "L"):
 class Eig(Op):
     """Eigenvalues and right eigenvectors of a general square matrix, as complex arrays; each
     eigenvector's largest entry is made real and positive (see fix_eigenvector_phases)."""
+
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
 
     def make_node(self, x) -> Apply:
         x = as_float_matrix(x, "eig")
@@ -270,9 +279,6 @@ class Eig(Op):
     def L_op(self, inputs, outputs, output_grads):
         no_gradient(self, " (use eigh for symmetric matrices)")
 
-    def R_op(self, inputs, eval_points):
-        no_gradient(self, " (use eigh for symmetric matrices)")
-
 
 eig = Eig()
 
@@ -280,6 +286,8 @@ eig = Eig()
 class QRFull(Op):
     """QR decomposition as numpy.linalg.qr: mode 'reduced' or 'complete' gives (q, r), 'r' gives
     r alone."""
+
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
 
     __props__ = ("mode",)
 
@@ -302,9 +310,6 @@ class QRFull(Op):
     def L_op(self, inputs, outputs, output_grads):
         no_gradient(self)
 
-    def R_op(self, inputs, eval_points):
-        no_gradient(self)
-
 
 def qr(a, mode: str = "reduced"):
     """(q, r) with a = q r, or r alone for mode='r'."""
@@ -314,6 +319,8 @@ def qr(a, mode: str = "reduced"):
 class SVD(Op):
     """Singular value decomposition as numpy.linalg.svd: (u, s, vt), or s alone when
     compute_uv is False."""
+
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
 
     __props__ = ("full_matrices", "compute_uv")
 
@@ -340,9 +347,6 @@ class SVD(Op):
         return [(m, m), (k,), (n, n)] if self.full_matrices else [(m, k), (k,), (k, n)]
 
     def L_op(self, inputs, outputs, output_grads):
-        no_gradient(self)
-
-    def R_op(self, inputs, eval_points):
         no_gradient(self)
 
 

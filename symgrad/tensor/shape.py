@@ -158,9 +158,9 @@ def get_vector_length(v) -> int:
             length = node.op.vector_length(node)
             if length is not None:
                 return length
-        if isinstance(node.op, Elemwise):
+        if isinstance(node.op, Elemwise):  # as long as any input not declared of length 1
             for i in node.inputs:
-                if i.type.ndim == 1:
+                if i.type.ndim == 1 and not i.type.broadcastable[0]:
                     try:
                         return get_vector_length(i)
                     except ValueError:
@@ -240,7 +240,9 @@ class Reshape(Op):
         for s in shapes[0]:
             size = as_int64(s) if size is None else Elemwise(sb.mul)(size, as_int64(s))
         size = as_tensor_variable(np.int64(1)) if size is None else size
-        entries = [as_int64(ShapeEntry(i)(vec)) for i in range(self.ndim)]
+        entries = _entry_scalars(vec, self.ndim)
+        if not any(_may_be_minus_one(e) for e in entries):
+            return [tuple(entries)]
         # with one -1 entry, the product of all entries is minus the product of the others
         product = entries[0]
         for e in entries[1:]:
@@ -249,7 +251,20 @@ class Reshape(Op):
         one = as_tensor_variable(np.int64(1))
         missing = Elemwise(sb.int_div)(size, Elemwise(sb.maximum)(Elemwise(sb.neg)(product), one))
         return [tuple(Elemwise(sb.switch)(Elemwise(sb.eq)(e, minus_one), missing, e)
-                      for e in entries)]
+                      if _may_be_minus_one(e) else e for e in entries)]
+
+
+def _may_be_minus_one(entry) -> bool:
+    return not isinstance(entry, Constant) or int(entry.data) == -1
+
+
+def _entry_scalars(vec, ndim: int) -> list:
+    """The entries of a shape vector as int64 scalars, read from [a, b] or a constant directly."""
+    if isinstance(vec, Constant):
+        return [as_tensor_variable(np.int64(s)) for s in vec.data]
+    if vec.owner is not None and isinstance(vec.owner.op, MakeVector):
+        return [as_int64(e) for e in vec.owner.inputs]
+    return [as_int64(ShapeEntry(i)(vec)) for i in range(ndim)]
 
 
 class ShapeEntry(Op):
@@ -273,6 +288,9 @@ class ShapeEntry(Op):
     def L_op(self, inputs, outputs, output_grads):
         return [None]
 
+    def R_op(self, inputs, eval_points):
+        return [None]
+
     def infer_shape(self, fgraph, node, shapes):
         return [()]
 
@@ -286,9 +304,10 @@ def reshape(x, newshape, ndim: int | None = None):
     return Reshape(ndim)(x, vec)
 
 
-def flatten(x, ndim: int = 1):
-    """x with its trailing dimensions merged so that `ndim` remain (`outdim` in Theano)."""
+def flatten(x, ndim: int = 1, outdim: int | None = None):
+    """x with its trailing dimensions merged so that `ndim` remain (`outdim` in old Theano)."""
     x = as_tensor_variable(x)
+    ndim = outdim if outdim is not None else ndim
     if not 1 <= ndim <= max(x.type.ndim, 1):
         raise ValueError(f"flatten: ndim={ndim} for a {x.type.ndim}-d array")
     kept = [shape_i(x, i) for i in range(ndim - 1)]

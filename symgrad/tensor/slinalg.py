@@ -11,14 +11,14 @@ import scipy.linalg
 from symgrad.graph.basic import Apply
 from symgrad.graph.op import Op
 from symgrad.scalar.type import upcast
-from symgrad.tensor.basic import as_tensor_variable, cast, constant
+from symgrad.tensor.basic import as_tensor_variable, cast, identity_like
 from symgrad.tensor.math import dot, outer
 from symgrad.tensor.nlinalg import (
-    EyeLike,
     as_float_matrix,
     check_square,
     no_gradient,
     symmetric_read_gradient,
+    symmetric_tangent,
     tril,
     triu,
 )
@@ -54,17 +54,15 @@ class Cholesky(Op):
         return [CholeskyGrad(self.lower)(outputs[0], output_grads[0])]
 
     def R_op(self, inputs, eval_points):
-        (x,), (e,) = inputs, eval_points
-        if e is None:
+        """dL = L Phi(L^-1 dA L^-T), Phi taking the lower triangle with the diagonal halved."""
+        (x,), (dx,) = inputs, eval_points
+        if dx is None:
             return [None]
-        # with x = L L^T: dL = L Phi(L^-1 dx L^-T), Phi = lower triangle with half the diagonal
-        factor = self(x)
-        low = factor if self.lower else factor.T
-        read = tril(e) + tril(e, -1).T if self.lower else triu(e) + triu(e, 1).T
-        left = solve_lower_triangular(low, read)
-        inner = solve_lower_triangular(low, left.T).T
-        half = constant(0.5, dtype=x.type.dtype)
-        phi = tril(inner) - half * inner * EyeLike()(inner)
+        low = self(x) if self.lower else self(x).T
+        d_sym = symmetric_tangent(dx, self.lower)
+        # L^-1 dA L^-T, as two triangular solves (dA is symmetric)
+        inner = solve_triangular(low, solve_triangular(low, d_sym, lower=True).T, lower=True)
+        phi = tril(inner) - 0.5 * inner * identity_like(x)
         d_low = dot(low, phi)
         return [d_low if self.lower else d_low.T]
 
@@ -73,6 +71,8 @@ class CholeskyGrad(Op):
     """Gradient of Cholesky. With L the lower factor, L_bar its gradient and Phi(X) the lower
     triangle of X with the diagonal halved, the gradient wrt the symmetric matrix is
     L^-T Phi(L^T L_bar) L^-1; it is then folded onto the triangle Cholesky reads."""
+
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
 
     __props__ = ("lower",)
 
@@ -98,9 +98,6 @@ class CholeskyGrad(Op):
         return [shapes[0]]
 
     def L_op(self, inputs, outputs, output_grads):
-        no_gradient(self, " (the second derivative of cholesky is not implemented)")
-
-    def R_op(self, inputs, eval_points):
         no_gradient(self, " (the second derivative of cholesky is not implemented)")
 
 
@@ -228,6 +225,8 @@ def solve_symmetric(a, b):
 class Eigvalsh(Op):
     """Eigenvalues of a symmetric matrix a, or of the generalised problem a v = w b v."""
 
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
+
     __props__ = ("lower",)
 
     def __init__(self, lower: bool = True) -> None:
@@ -247,9 +246,6 @@ class Eigvalsh(Op):
         return [shapes[0][:1]]
 
     def L_op(self, inputs, outputs, output_grads):
-        no_gradient(self, " (use nlinalg.eigh, whose eigenvalues are differentiable)")
-
-    def R_op(self, inputs, eval_points):
         no_gradient(self, " (use nlinalg.eigh, whose eigenvalues are differentiable)")
 
 

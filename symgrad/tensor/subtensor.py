@@ -19,8 +19,16 @@ from symgrad.graph.basic import Apply, Constant, Variable
 from symgrad.graph.op import Op
 from symgrad.scalar.type import discrete_dtypes, upcast
 from symgrad.tensor import math as tm
-from symgrad.tensor.basic import as_tensor_variable, cast, switch, zeros_like
-from symgrad.tensor.shape import shape_i
+from symgrad.tensor.basic import (
+    alloc,
+    arange,
+    as_tensor_variable,
+    cast,
+    constant,
+    switch,
+    zeros_like,
+)
+from symgrad.tensor.shape import as_int64, get_vector_length, reshape, shape, shape_i
 from symgrad.tensor.type import TensorType
 
 FULL_SLICE = ("s", False, False, False)
@@ -44,6 +52,8 @@ def _entry_of(item) -> tuple[object, list]:
         return ("s",) + tuple(f is not None for f in fields), inputs
     if isinstance(item, (bool, np.bool_)):
         raise TypeError("indexing with a Python bool is not supported; use a boolean array")
+    if isinstance(item, (list, tuple)) and np.asarray(item).size == 0:
+        item = np.zeros(np.shape(item), dtype="int64")  # numpy reads x[[]] as integer indexing
     v = as_tensor_variable(item)
     if v.type.dtype not in discrete_dtypes:
         raise TypeError(f"an index must hold integers or booleans, got {item} ({v.type})")
@@ -229,6 +239,21 @@ class Subtensor(_IndexOp):
     def connection_pattern(self, node):
         return [[True]] + [[False]] * (len(node.inputs) - 1)
 
+    def vector_length(self, node) -> int | None:
+        """Known when a vector of known length (like x.shape) is sliced by constants."""
+        x, *index_inputs = node.inputs
+        if x.type.ndim != 1 or len(self.entries) != 1 or not isinstance(self.entries[0], tuple):
+            return None
+        if not all(isinstance(v, Constant) for v in index_inputs):
+            return None
+        try:
+            n = get_vector_length(x)
+        except ValueError:
+            return None
+        it = iter(index_inputs)
+        fields = [int(next(it).data) if given else None for given in self.entries[0][1:]]
+        return len(range(*slice(*fields).indices(n)))
+
     def L_op(self, inputs, outputs, output_grads):
         x, *index_inputs = inputs
         (gz,) = output_grads
@@ -272,6 +297,48 @@ class AdvancedSubtensor(_IndexOp):
     L_op = Subtensor.L_op
     R_op = Subtensor.R_op
 
+    def infer_shape(self, fgraph, node, shapes):
+        x_shape = shapes[0]
+        groups = split_index_inputs(self.entries, node.inputs[1:])
+        shape_groups = split_index_inputs(self.entries, shapes[1:])
+        out, adv_at, adv_positions, adv_shapes, dim = [], None, [], [], 0
+        for pos, (entry, ins, in_shapes) in enumerate(zip(self.entries, groups, shape_groups)):
+            if entry == "x":
+                out.append(1)
+            elif isinstance(entry, tuple):
+                out.append(slice_length(entry, ins, x_shape[dim]))
+                dim += 1
+            else:
+                adv_positions.append(pos)
+                adv_at = len(out) if adv_at is None else adv_at
+                if ins[0].type.dtype == "bool":  # a mask selects as many entries as it has True
+                    adv_shapes.append((tm.sum(ins[0]),))
+                    dim += ins[0].type.ndim
+                else:
+                    adv_shapes.append(tuple(in_shapes[0]))
+                    dim += 1
+        out.extend(x_shape[dim:])
+        adv_ndim = max(len(s) for s in adv_shapes)
+        adv_out = []
+        for d in range(adv_ndim):
+            lengths = [s[d - adv_ndim + len(s)] for s in adv_shapes
+                       if d - adv_ndim + len(s) >= 0]
+            adv_out.append(_broadcast_length(lengths))
+        adjacent = adv_positions == list(range(adv_positions[0], adv_positions[-1] + 1))
+        at = adv_at if adjacent else 0
+        return [tuple(out[:at] + adv_out + out[at:])]
+
+
+def _broadcast_length(lengths):
+    """The length of broadcasting axes of these lengths (valid ones: equal, or 1)."""
+    if len(lengths) == 1:
+        return lengths[0]
+    longest = tm.maximum(*lengths[:2])
+    shortest = tm.minimum(*lengths[:2])
+    for n in lengths[2:]:
+        longest, shortest = tm.maximum(longest, n), tm.minimum(shortest, n)
+    return switch(tm.eq(shortest, 0), 0, longest)
+
 
 def slice_length(entry, values, n):
     """Symbolic length of `range(n)[slice]` by Python's rules (negative and clipped bounds)."""
@@ -279,7 +346,7 @@ def slice_length(entry, values, n):
         return n
     n = cast(as_tensor_variable(n), "int64")
     it = iter(values)
-    start, stop, step = [cast(next(it), "int64") if given else None for given in entry[1:]]
+    start, stop, step = [as_int64(next(it)) if given else None for given in entry[1:]]
     if step is None:  # the common case, step 1: clip both bounds into [0, n]
         lo = 0 if start is None else _clip_bound(start, n, 0, n)
         hi = n if stop is None else _clip_bound(stop, n, 0, n)
@@ -296,8 +363,9 @@ def slice_length(entry, values, n):
 
 
 def _clip_bound(b, n, lower, upper):
-    wrapped = b + n
-    return switch(tm.lt(b, 0), tm.maximum(wrapped, lower), tm.minimum(b, upper))
+    if isinstance(b, Constant):  # the sign is known: one branch
+        return tm.minimum(b, upper) if int(b.data) >= 0 else tm.maximum(b + n, lower)
+    return switch(tm.lt(b, 0), tm.maximum(b + n, lower), tm.minimum(b, upper))
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -358,9 +426,25 @@ class IncSubtensor(_IndexOp):
         else:
             gx = gz
         read = _read_op_for(self)
-        gy = sum_to_shape_of(read(gz, *index_inputs), y)
+        g_written = read(gz, *index_inputs)
+        if self.set_instead_of_inc and "a" in self.entries:
+            g_written = tm.mul(g_written, self._surviving_writes(x, index_inputs))
+        gy = sum_to_shape_of(g_written, y)
         return [None if x.type.dtype in discrete_dtypes else gx,
                 None if y.type.dtype in discrete_dtypes else gy] + nones
+
+    def _surviving_writes(self, x, index_inputs):
+        """1 where a written value is the one left in the output, 0 where a later write to the
+        same position replaced it: each write stamps its own number, then reads it back."""
+        read = _read_op_for(self)
+        target_shape = shape(read(x, *index_inputs))
+        size = tm.prod(target_shape)
+        stamps = reshape(arange(size), target_shape, ndim=len(indexed_broadcastable(
+            x.type.broadcastable, self.entries, index_inputs)))
+        blank = alloc(constant(-1, dtype="int64"), *[shape_i(x, a) for a in range(x.type.ndim)])
+        left = read(IncSubtensor(self.entries, True)(blank, stamps, *index_inputs),
+                    *index_inputs)
+        return tm.eq(left, stamps)
 
     def R_op(self, inputs, eval_points):
         ex, ey = eval_points[:2]
@@ -415,8 +499,7 @@ def getitem(x, key):
     """`x[key]` with numpy's semantics (the implementation of TensorVariable.__getitem__)."""
     x = as_tensor_variable(x)
     entries, index_inputs = parse_index(x.type.ndim, key)
-    if all(e == FULL_SLICE for e in entries):
-        return x
+    # even x[:] is a node, so that set_subtensor(x[:], y) knows what was indexed
     op = AdvancedSubtensor(entries) if "a" in entries else Subtensor(entries)
     return op(x, *index_inputs)
 
@@ -429,25 +512,34 @@ def _write(x, y, set_instead_of_inc: bool):
                         f"of indexing, like set_subtensor(x[2:], y); got {x}")
     base, *index_inputs = node.inputs
     y = as_tensor_variable(y)
+    if isinstance(y, Constant) and y.type.dtype != base.type.dtype:
+        exact = y.data.astype(base.type.dtype)
+        if np.array_equal(exact, y.data):  # a literal like 0.5 fits a float32 array exactly
+            y = as_tensor_variable(exact)
     if y.type.dtype != base.type.dtype and upcast(base.type.dtype, y.type.dtype) == \
             base.type.dtype:
         y = cast(y, base.type.dtype)
     return IncSubtensor(node.op.entries, set_instead_of_inc)(base, y, *index_inputs)
 
 
-def set_subtensor(x, y):
+def set_subtensor(x, y, inplace: bool = False, tolerate_inplace_aliasing: bool = False):
     """The array indexed by `x` (written `x = a[key]`), with `a[key]` replaced by y.
 
-    When array indices repeat a position, which write wins is numpy's choice, and the gradient
-    with respect to y is not meaningful there.
+    When array indices repeat a position, the last write wins, as in numpy; the gradient
+    with respect to y goes to the writes that survive.
     """
-    return _write(x, y, True)
+    return _write(x, y, True)  # `inplace`: as for inc_subtensor
 
 
-def inc_subtensor(x, y):
+def inc_subtensor(x, y, inplace: bool = False, set_instead_of_inc: bool = False,
+                  tolerate_inplace_aliasing: bool = False):
     """The array indexed by `x` (written `x = a[key]`), with y added to `a[key]`; repeated
-    array positions accumulate every increment."""
-    return _write(x, y, False)
+    array positions accumulate every increment.
+
+    `inplace` and `tolerate_inplace_aliasing` are accepted for Theano's signature; whether
+    memory is reused is the optimizer's decision.
+    """
+    return _write(x, y, set_instead_of_inc)
 
 
 def take(a, indices, axis: int | None = None, mode: str = "raise"):
@@ -480,6 +572,7 @@ def advanced_inc_subtensor1(x, y, indices):
 
 
 def advanced_set_subtensor1(x, y, indices):
+    """x with x[indices[k]] replaced by y[k] along the first axis."""
     return set_subtensor(getitem(as_tensor_variable(x), as_tensor_variable(indices)), y)
 
 

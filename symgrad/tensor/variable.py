@@ -95,13 +95,21 @@ class _TensorOperators:
     def __getitem__(self, key):
         return _subtensor.getitem(self, key)
 
+    def __setitem__(self, key, value):
+        raise TypeError("a symbolic tensor cannot be changed in place; build the changed array "
+                        "with x = T.set_subtensor(x[key], value) (or T.inc_subtensor)")
+
+    def __len__(self):
+        raise TypeError("the length of a symbolic tensor is not known in Python; use x.shape[0] "
+                        "for a symbolic length")
+
     def reshape(self, *shape, ndim=None):
         if len(shape) == 1 and not isinstance(shape[0], int):
             shape = shape[0]
         return _shape.reshape(self, shape, ndim=ndim)
 
-    def flatten(self, ndim=1):
-        return _shape.flatten(self, ndim)
+    def flatten(self, ndim=1, outdim=None):
+        return _shape.flatten(self, ndim, outdim)
 
     def ravel(self):
         return _shape.flatten(self, 1)
@@ -111,6 +119,9 @@ class _TensorOperators:
 
     def take(self, indices, axis=None, mode="raise"):
         return _subtensor.take(self, indices, axis, mode)
+
+    def swapaxes(self, axis1, axis2):
+        return _basic.swapaxes(self, axis1, axis2)
 
     def repeat(self, repeats, axis=None):
         return _extra.repeat(self, repeats, axis)

@@ -148,4 +148,5 @@ def test_logistic_regression_short_run():
     np.testing.assert_allclose(w.get_value(), w_ref, rtol=1e-10)
     np.testing.assert_allclose(b.get_value(), b_ref, rtol=1e-10)
     assert pred.dtype == bool and err.shape == (n,)
-    np.testing.assert_array_equal(predict(data[0]), 1 / (1 + np.exp(-data[0] @ w_ref - b_ref)) > 0.5)
+    expected = 1 / (1 + np.exp(-data[0] @ w_ref - b_ref)) > 0.5
+    np.testing.assert_array_equal(predict(data[0]), expected)

@@ -1,9 +1,11 @@
 """function(): updates, givens, outputs=None, In updates and defaults, trust_input, maker."""
+import copy
+
 import numpy as np
 import pytest
 
 import symgrad.tensor as T
-from symgrad import In, Out, function, shared
+from symgrad import In, Out, Param, function, shared
 from symgrad.errors import UnusedInputError
 
 
@@ -176,3 +178,32 @@ def test_profile_counts_and_times_calls(capsys):
     assert f.profile.call_count == 2 and f.profile.call_time > 0
     text = f.profile.summary()
     assert "'double': 2 call(s)" in text and text in capsys.readouterr().out
+
+
+def test_plain_values_as_updates_take_the_shared_type():
+    s = shared(np.arange(3), name="s")
+    reset = function([], s, updates=[(s, [0, 0, 0])])
+    s.set_value(np.array([4, 5, 6]))
+    np.testing.assert_array_equal(reset(), [4, 5, 6])
+    np.testing.assert_array_equal(s.get_value(), [0, 0, 0])
+    assert s.get_value().dtype == np.int64
+    with pytest.raises(TypeError, match="does not fit"):
+        function([], s, updates=[(s, [0.5, 0.0, 0.0])])
+
+
+def test_param_is_the_older_spelling_of_in():
+    x, y = T.dscalars("x", "y")
+    f = function([x, Param(y, default=1.0, name="why")], x + y)
+    assert f(1.0) == 2.0 and f(1.0, why=3.0) == 4.0
+    g = copy.copy(f)
+    assert g is not f and g(2.0) == 3.0
+
+
+def test_an_update_that_views_an_output_keeps_its_own_memory():
+    s = shared(np.zeros(2), name="s")
+    x = T.dvector("x")
+    doubled = x * 2
+    f = function([x], doubled, updates=[(s, doubled[:2])])
+    out = f([1.0, 2.0, 3.0])
+    out[:] = -1.0
+    np.testing.assert_array_equal(s.get_value(), [2.0, 4.0])

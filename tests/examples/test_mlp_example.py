@@ -1,10 +1,7 @@
-"""examples/mlp.py learns the digits (runs only where the `examples` extra is installed)."""
+"""examples/mlp.py learns the digits (`make test` installs the `examples` extra it needs)."""
 import importlib.util
 import pathlib
 
-import pytest
-
-pytest.importorskip("sklearn", reason="the MLP example needs the `examples` extra")
 
 
 def test_mlp_example_learns_digits(capsys):

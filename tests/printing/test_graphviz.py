@@ -52,3 +52,49 @@ def test_notebook_display(dlogistic):
     (x * 2)._repr_pretty_(p, False)
     assert p.parts == ["(x * 2)"]
     np.testing.assert_allclose(function([x], gs)([[0.0]]), [[0.25]])
+
+
+def _png_chunks(data):
+    """(type, payload) per chunk, checking each chunk's CRC as a PNG reader does."""
+    import zlib
+
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks = 8, []
+    while pos < len(data):
+        length = int.from_bytes(data[pos:pos + 4], "big")
+        kind, payload = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        crc = int.from_bytes(data[pos + 8 + length:pos + 12 + length], "big")
+        assert zlib.crc32(kind + payload) == crc, kind
+        chunks.append((kind, payload))
+        pos += 12 + length
+    return chunks
+
+
+def test_png_is_a_complete_image(tmp_path, dlogistic):
+    import zlib
+
+    _, gs = dlogistic
+    out = pydotprint(gs, outfile=str(tmp_path / "g.png"), print_output_file=False)
+    with open(out, "rb") as fh:
+        data = fh.read()
+    chunks = _png_chunks(data)
+    kinds = [k for k, _ in chunks]
+    assert kinds[0] == b"IHDR" and kinds[-1] == b"IEND" and b"IDAT" in kinds
+    header = chunks[0][1]
+    width, height = int.from_bytes(header[:4], "big"), int.from_bytes(header[4:8], "big")
+    bit_depth, color = header[8], header[9]
+    channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[color]
+    pixels = zlib.decompress(b"".join(p for k, p in chunks if k == b"IDAT"))
+    assert len(pixels) == height * (1 + (width * channels * bit_depth + 7) // 8)
+
+
+def test_drawing_labels_of_the_unoptimised_gradient(tmp_path, dlogistic):
+    _, gs = dlogistic
+    out = pydotprint(gs, outfile=str(tmp_path / "g.svg"), print_output_file=False)
+    root = ET.parse(out).getroot()
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text") if t.text]
+    for label in ["Elemwise{exp}", "Elemwise{neg}", "Elemwise{truediv}", "Sum{axis=[0, 1]}",
+                  "x", "TensorType(float64, matrix)"]:
+        assert label in texts, label
+    titles = [t.text for t in root.iter("{http://www.w3.org/2000/svg}title")]
+    assert len(titles) > 10  # one per drawn node and edge

@@ -82,6 +82,7 @@ def test_fill_of_another_shape_is_kept():
 def test_useless_cast_and_identity():
     x = T.dvector("x")
     y = T.exp(T.cast(x, "float64")) + T.tensor_copy(x)
+    assert pp(y) == "(exp(x) + identity(x))"
     assert optimized_text([x], y, "fast_compile") == "(exp(x) + x)"
     i = T.ivector("i")
     kept = T.cast(i, "float64")
@@ -92,6 +93,7 @@ def test_useless_cast_and_identity():
 def test_useless_dimshuffle_and_merged_dimshuffles():
     m = T.dmatrix("m")
     y = m.dimshuffle(1, 0).dimshuffle(1, 0)
+    assert pp(y) == "m.T.T"
     f = compiled([m], y, "fast_compile")
     assert node_ops(f) == [] and f.maker.fgraph.outputs[0] is f.maker.fgraph.inputs[0]
     z = m.dimshuffle(1, 0, "x").dimshuffle(1, 0, 2)
@@ -133,3 +135,38 @@ def test_alloc_to_another_shape_is_kept():
     assert optimized_text([r, m], w) == "Alloc(r, Shape_i{0}(m), Shape_i{1}(m))"
     check_against_numpy([r, m], w, [np.array([[1.0, 2.0, 3.0]]), np.zeros((2, 3))],
                         np.array([[1.0, 2.0, 3.0]] * 2))
+
+
+def test_constant_folding_sees_through_broadcasting():
+    v = T.dvector("v")
+    expr = v ** (T.constant(2) - T.constant(1))  # the exponent is broadcast before it is folded
+    assert pp(expr) == "(v ** (2 - 1))"
+    assert optimized_text([v], expr, "fast_compile") == "v"
+    check_against_numpy([v], expr, [np.array([1.5, -2.0])], [1.5, -2.0])
+    w = T.dvector("w")
+    update = w - 0.1 * T.grad(0.01 * T.sum(w ** 2), w)
+    assert optimized_text([w], update) == "(0.998 * w)"
+    check_against_numpy([w], update, [np.array([1.0, -2.0])], [0.998, -1.996])
+
+
+def test_shape_of_a_result_comes_from_its_inputs():
+    m = T.dmatrix("m")
+    y = T.exp(m) + 1.0
+    n = shape_i(y, 1)
+    assert pp(n) == "Shape_i{1}((exp(m) + 1.0))"
+    f = compiled([m], n)
+    (node,) = f.maker.fgraph.toposort()
+    assert str(node.op) == "Shape_i{1}" and node.inputs == f.maker.fgraph.inputs
+    check_against_numpy([m], n, [np.zeros((2, 3))], np.int64(3))
+
+
+def test_fill_shaped_like_a_result_needs_only_its_shape():
+    m = T.dmatrix("m")
+    s = T.dscalar("s")
+    y = T.fill(T.exp(m), s)
+    assert pp(y) == "fill(exp(m), s)"
+    f = compiled([m, s], y)
+    assert pp(f.maker.fgraph.outputs[0]) == "Alloc(s, Shape_i{0}(m), Shape_i{1}(m))"
+    assert "Elemwise{exp}" not in node_ops(f)
+    check_against_numpy([m, s], y, [np.zeros((2, 3)), np.float64(4.0)], np.full((2, 3), 4.0))
+    assert optimized_text([m, s], T.fill(m, s)) == "fill(m, s)"  # an input's shape is free

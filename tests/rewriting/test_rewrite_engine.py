@@ -10,7 +10,11 @@ from symgrad.compile.mode import Mode
 from symgrad.graph.fgraph import FunctionGraph
 from symgrad.rewriting import db
 from symgrad.rewriting.engine import (
-    EquilibriumRewriter, PatternRewriter, RewriteError, WalkingRewriter, node_rewriter,
+    EquilibriumRewriter,
+    PatternRewriter,
+    RewriteError,
+    WalkingRewriter,
+    node_rewriter,
     try_rewrite,
 )
 from symgrad.scalar import basic as sb
@@ -68,9 +72,9 @@ def test_failing_rewrite_warns_and_keeps_the_graph():
 
     x = T.dscalar("x")
     fg = FunctionGraph([x], [T.exp(x)])
-    with config.change_flags(on_opt_error="warn"):
-        with pytest.warns(UserWarning, match="local_broken failed .* skipped"):
-            assert not try_rewrite(fg, local_broken, fg.outputs[0].owner)
+    with config.change_flags(on_opt_error="warn"), \
+            pytest.warns(UserWarning, match="local_broken failed .* skipped"):
+        assert not try_rewrite(fg, local_broken, fg.outputs[0].owner)
     assert pp(fg.outputs[0]) == "exp(x)"
     with config.change_flags(on_opt_error="raise"), pytest.raises(RewriteError, match="bug"):
         try_rewrite(fg, local_broken, fg.outputs[0].owner)
@@ -105,7 +109,7 @@ def test_rewrite_using_a_foreign_variable_is_refused():
 def test_phase_table_order_and_modes():
     names = [p.name for p in db.PHASES]
     assert names == ["merge", "useless", "canonicalize", "stabilize", "specialize", "fusion",
-                     "merge_final"]
+                     "inplace", "merge_final"]
     positions = [p.position for p in db.PHASES]
     assert positions == sorted(positions)
     assert [p.name for p in db.phases_for("fast_compile")] == ["merge", "useless", "merge_final"]
@@ -147,7 +151,21 @@ def test_optimizer_verbose_prints_each_replacement(capsys):
     with config.change_flags(optimizer_verbose=True):
         compiled([x], T.log(1 + x))
     out = capsys.readouterr().out
-    assert "local_log1p" in out
+    assert "local_add_canonizer: (1 + x)  ->  (1.0 + x)" in out
+    assert "local_log1p: log((1.0 + x))  ->  log1p(x)" in out
+    y = T.dscalar("y")
+    with config.change_flags(optimizer_verbose=True):
+        compiled([y], T.grad(y ** 2, y))
+    lines = [line.split(maxsplit=1)[1] for line in capsys.readouterr().out.splitlines()
+             if line.strip()[:1].isdigit()]
+    assert lines[:4] == [
+        "local_useless_fill: fill((y ** 2), 1.0)  ->  1.0",
+        "local_constant_folding: (1.0 * 2)  ->  2.0",
+        "local_constant_folding: (2 - 1)  ->  1",
+        "local_useless_right_neutral: (y ** 1)  ->  y",
+    ]
+    compiled([y], T.log(1 + y))
+    assert capsys.readouterr().out == ""  # quiet unless asked
 
 
 def test_rewrite_times_for_the_tutorial_graphs_are_small():
@@ -194,3 +212,15 @@ def test_warnings_from_users_point_of_view_do_not_break_compilation():
         assert np.isclose(f(1e-20), 1e-20)  # the other stabilize rewrites still ran
     finally:
         phase.node_rewriters.remove(local_crash)
+
+
+def test_rewrite_that_would_make_a_cycle_is_refused():
+    @node_rewriter([sm.Exp])
+    def local_self_reference(fgraph, node):
+        return [T.log(node.outputs[0])]
+
+    x = T.dscalar("x")
+    fg = FunctionGraph([x], [T.exp(x)])
+    with config.change_flags(on_opt_error="warn"), pytest.warns(UserWarning, match="itself"):
+        try_rewrite(fg, local_self_reference, fg.outputs[0].owner)
+    assert pp(fg.outputs[0]) == "exp(x)" and len(fg.apply_nodes) == 1

@@ -200,3 +200,10 @@ def test_second_derivatives(rng):
                    (T.sigmoid, lambda v: sps.expit(v) * (1 - sps.expit(v)) * (1 - 2 * sps.expit(v)))]:
         g2 = T.grad(T.grad(fn(x), x), x)
         check_against_numpy([x], g2, [np.float64(0.7)], d2(0.7), rtol=1e-6)
+
+
+def test_float_functions_of_small_ints_compute_at_float32_precision():
+    b = T.bvector("b")
+    bv = np.array([1, 3, 7], dtype="int8")
+    assert T.exp(b).dtype == "float32"
+    check_against_numpy([b], T.exp(b), [bv], np.exp(bv.astype("float32")), rtol=1e-7)

@@ -26,9 +26,14 @@ def test_cumulative_ops(name, axis, rng):
 
 def test_cumulative_dtypes_and_rop(rng):
     i = T.ivector("i")
-    assert T.cumsum(i).dtype == "int32"
-    check_against_numpy([i], T.cumsum(i), [np.array([1, 2, 3], "int32")],
-                        np.array([1, 3, 6], "int32"))
+    b = T.tensor("bool", shape=(None,), name="b")
+    iv = np.array([1, 2, 3], "int32")
+    assert T.cumsum(i).dtype == np.cumsum(iv).dtype == "int64"
+    check_against_numpy([i], T.cumsum(i), [iv], np.cumsum(iv))
+    check_against_numpy([i], T.cumprod(i), [iv], np.cumprod(iv))
+    check_against_numpy([b], T.cumsum(b), [np.array([True, False, True])], [1, 1, 2])
+    f = T.fvector("f")
+    assert T.cumsum(f).dtype == "float32"
     x, v = T.dvectors("x", "v")
     xv, vv = rng.uniform(0.5, 1.5, 4), rng.standard_normal(4)
     for out in (T.cumsum(x) ** 2, T.cumprod(x)):
@@ -169,3 +174,88 @@ def test_argmax_argmin_and_max_gradient(rng):
     tied = np.array([[1.0, 3.0, 3.0], [0.0, -1.0, 2.0]])
     check_against_numpy([x], g, [tied], [[0, 1, 1], [0, 0, 1]])
     verify_grad(lambda a: T.max(a, axis=0), [xv], rng=rng)
+
+
+@settings(max_examples=30, deadline=None)
+@given(shape=st.lists(st.integers(0, 3), min_size=1, max_size=3), data=st.data())
+def test_repeat_tile_roll_random_shapes(shape, data):
+    xv = np.arange(int(np.prod(shape)), dtype="float64").reshape(shape)
+    x = T.tensor("float64", shape=(None,) * len(shape), name="x")
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1), label="axis")
+    counts = data.draw(st.one_of(st.integers(0, 3), st.lists(st.integers(0, 3), min_size=shape[
+        axis], max_size=shape[axis])), label="counts")
+    reps = data.draw(st.lists(st.integers(0, 2), min_size=1, max_size=4), label="reps")
+    shift = data.draw(st.integers(-5, 5), label="shift")
+    f = theano.function([x], [T.repeat(x, np.asarray(counts, dtype="int64"), axis=axis),
+                              T.tile(x, reps), T.roll(x, shift, axis), T.roll(x, shift)])
+    want = [np.repeat(xv, counts, axis=axis), np.tile(xv, reps), np.roll(xv, shift, axis),
+            np.roll(xv, shift)]
+    for got, expected in zip(f(xv), want):
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_nonzero_family(rng):
+    x = T.dmatrix("x")
+    xv = rng.integers(-1, 2, size=(3, 4)).astype("float64")
+    f = theano.function([x], list(T.nonzero(x)) + [T.nonzero(x, return_matrix=True),
+                                                     T.flatnonzero(x), T.nonzero_values(x)])
+    rows, cols, matrix, flat, values = f(xv)
+    np.testing.assert_array_equal(rows, np.nonzero(xv)[0])
+    np.testing.assert_array_equal(cols, np.nonzero(xv)[1])
+    np.testing.assert_array_equal(matrix, np.stack(np.nonzero(xv)))
+    np.testing.assert_array_equal(flat, np.flatnonzero(xv))
+    np.testing.assert_array_equal(values, xv[xv != 0])
+    check_infer_shape([x], T.nonzero(x)[1], [xv])
+    check_against_numpy([x], T.flatnonzero(x), [np.zeros((0, 2))], np.zeros(0, dtype="int64"))
+    xv[xv == 0] = 0.5  # finite differences must not turn entries into zeros
+    verify_grad(T.nonzero_values, [xv], rng=rng)
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_searchsorted(side, rng):
+    x, v = T.dvector("x"), T.dmatrix("v")
+    xv = np.array([1.0, 2.0, 2.0, 5.0])
+    vv = np.array([[0.0, 2.0], [2.5, 9.0]])
+    check_against_numpy([x, v], T.searchsorted(x, v, side), [xv, vv],
+                        np.searchsorted(xv, vv, side))
+    order = np.array([3, 0, 2, 1])
+    unsorted = xv[np.argsort(order)]
+    check_against_numpy([x, v], T.extra_ops.searchsorted(x, v, side, sorter=np.argsort(unsorted)),
+                        [unsorted, vv], np.searchsorted(unsorted, vv, side,
+                                                        sorter=np.argsort(unsorted)))
+
+
+def test_bincount(rng):
+    i = T.lvector("i")
+    w = T.dvector("w")
+    iv, wv = np.array([0, 3, 3, 1]), rng.standard_normal(4)
+    check_against_numpy([i], T.bincount(i), [iv], np.bincount(iv))
+    check_against_numpy([i], T.bincount(i, minlength=6), [iv], np.bincount(iv, minlength=6))
+    check_against_numpy([i, w], T.bincount(i, w), [iv, wv], np.bincount(iv, wv))
+    empty = np.zeros(0, dtype="int64")
+    check_against_numpy([i], T.bincount(i, minlength=2), [empty], np.bincount(empty, minlength=2))
+    verify_grad(lambda weights: T.bincount(iv, weights), [wv], rng=rng)
+
+
+def test_to_one_hot_and_fill_diagonal(rng):
+    y = T.ivector("y")
+    yv = np.array([2, 0, 1], dtype="int32")
+    out = T.extra_ops.to_one_hot(y, 4)
+    assert out.dtype == theano.config.floatX
+    check_against_numpy([y], out, [yv], np.eye(4, dtype=out.dtype)[yv])
+    x = T.dmatrix("x")
+    xv = rng.standard_normal((3, 5))
+    for offset in (0, 2, -1, 7):
+        want = xv.copy()
+        rows = np.arange(max(0, min(3 + min(offset, 0), 5 - max(offset, 0))))
+        want[rows + max(-offset, 0), rows + max(offset, 0)] = 4.0
+        check_against_numpy([x], T.fill_diagonal_offset(x, 4.0, offset), [xv], want)
+    want = xv.copy()
+    np.fill_diagonal(want, -1.0)
+    check_against_numpy([x], T.fill_diagonal(x, -1.0), [xv], want)
+    cube = T.dtensor3("cube")
+    cv = rng.standard_normal((2, 2, 2))
+    want = cv.copy()
+    np.fill_diagonal(want, 0.0)
+    check_against_numpy([cube], T.fill_diagonal(cube, 0.0), [cv], want)
+    verify_grad(lambda a, v: T.fill_diagonal(a, v), [xv, np.array(2.0)], rng=rng)

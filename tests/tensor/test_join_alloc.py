@@ -88,6 +88,13 @@ def test_stack_of_scalars_and_lists(rng):
     assert T.get_vector_length(x.shape) == 2
     assert T.get_vector_length(T.concatenate([x.shape, x.shape])) == 4
     assert T.get_vector_length(x.shape * 2) == 2
+    assert T.get_vector_length(T.as_tensor_variable([3]) * x.shape) == 2
+    assert T.get_vector_length(x.shape[1:]) == 1
+    assert T.get_vector_length(x.shape[::-1]) == 2
+    check_against_numpy([x], T.zeros(x.shape[1:]), [np.ones((2, 5))], np.zeros(5))
+    flat_rest = x.reshape(T.concatenate([x.shape[:1], [-1]]))
+    assert flat_rest.ndim == 2
+    check_against_numpy([x], flat_rest, [np.ones((2, 5))], np.ones((2, 5)))
 
 
 @pytest.mark.parametrize("shape", [(2, 3), (0, 4), (1,), ()], ids=str)
@@ -122,7 +129,9 @@ def test_arange_matches_numpy(start, stop, step):
 def test_arange_dtypes_and_floats():
     assert T.arange(5).dtype == "int64"
     assert T.arange(T.iscalar()).dtype == "int64"
-    assert T.arange(0.5, 3).dtype == "float64"
+    assert T.arange(T.dscalar(), 3).dtype == "float64"
+    assert T.arange(T.fscalar(), T.iscalar()).dtype == "float64"  # int32 needs float64
+    assert T.arange(T.fscalar(), 3).dtype == "float32"
     assert T.arange(5, dtype="int32").dtype == "int32"
     check_against_numpy([], T.arange(0.5, 2.0, 0.25), [], np.arange(0.5, 2.0, 0.25))
     s = T.dscalar("s")
@@ -147,3 +156,47 @@ def test_eye_tri_tril_triu(k, rng):
     verify_grad(lambda a: T.tril(a, k) + T.triu(a, k) * 2, [xv], rng=rng)
     y = T.dmatrix("y")
     check_against_numpy([y], T.identity_like(y), [np.zeros((2, 3))], np.eye(2, 3))
+
+
+@settings(max_examples=30, deadline=None)
+@given(shape=st.lists(st.integers(0, 3), min_size=1, max_size=3), data=st.data())
+def test_join_and_stack_random_shapes(shape, data):
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1), label="axis")
+    lengths = data.draw(st.lists(st.integers(0, 3), min_size=1, max_size=3), label="lengths")
+    values = []
+    for n in lengths:
+        s = list(shape)
+        s[axis] = n
+        values.append(np.random.default_rng(n).standard_normal(s))
+    xs = [T.tensor("float64", shape=(None,) * len(shape)) for _ in values]
+    check_against_numpy(xs, T.concatenate(xs, axis=axis), values,
+                        np.concatenate(values, axis=axis))
+    same = [np.full(shape, float(k)) for k in range(len(lengths))]
+    stack_axis = data.draw(st.integers(-len(shape) - 1, len(shape)), label="stack_axis")
+    check_against_numpy(xs, T.stack(xs, axis=stack_axis), same, np.stack(same, axis=stack_axis))
+
+
+def test_horizontal_vertical_stack_and_swapaxes(rng):
+    a, b = T.dmatrices("a", "b")
+    av, bv = rng.standard_normal((2, 3)), rng.standard_normal((2, 3))
+    check_against_numpy([a, b], T.horizontal_stack(a, b), [av, bv], np.hstack([av, bv]))
+    check_against_numpy([a, b], T.vertical_stack(a, b, a), [av, bv], np.vstack([av, bv, av]))
+    with pytest.raises(TypeError, match="matrices"):
+        T.vertical_stack(a, T.dvector())
+    x = T.dtensor3("x")
+    xv = rng.standard_normal((2, 3, 4))
+    check_against_numpy([x], T.swapaxes(x, 0, -1), [xv], np.swapaxes(xv, 0, -1))
+    check_against_numpy([x], x.swapaxes(1, 2), [xv], np.swapaxes(xv, 1, 2))
+
+
+def test_mgrid_and_ogrid():
+    n = T.lscalar("n")
+    dense = T.mgrid[0:3, 1:n:2]
+    sparse = T.ogrid[0:3, 1:n:2]
+    f = theano.function([n], dense + sparse)
+    got = f(6)
+    for g, want in zip(got, list(np.mgrid[0:3, 1:6:2]) + list(np.ogrid[0:3, 1:6:2])):
+        np.testing.assert_array_equal(g, want)
+    assert [v.broadcastable for v in sparse] == [(False, True), (True, False)]
+    with pytest.raises(TypeError, match="stop"):
+        T.mgrid[0:]

@@ -134,3 +134,64 @@ def test_specify_shape(rng):
     with pytest.raises(Exception, match="expected shape"):
         theano.function([x], s)(rng.standard_normal((3, 3)))
     verify_grad(lambda a: T.specify_shape(a, (2, 3)) ** 2, [xv], rng=rng)
+
+
+PUBLIC = ["shape", "reshape", "flatten", "squeeze", "expand_dims", "shape_padleft",
+    "shape_padright", "shape_padaxis", "addbroadcast", "unbroadcast", "patternbroadcast",
+    "specify_shape", "concatenate", "join", "stack", "split", "repeat", "tile", "roll", "arange",
+    "eye", "zeros", "ones", "full", "alloc", "diag", "diagonal", "tril", "triu", "tri", "outer",
+    "tensordot", "batched_dot", "batched_tensordot", "matmul", "dot", "take", "set_subtensor",
+    "inc_subtensor", "sort", "argsort", "argmax", "argmin", "cumsum", "cumprod", "diff",
+    "get_vector_length", "identity_like", "nonzero", "flatnonzero", "nonzero_values",
+    "searchsorted", "bincount", "to_one_hot", "fill_diagonal", "fill_diagonal_offset",
+    "horizontal_stack", "vertical_stack", "swapaxes"]
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_public_names_are_documented(name):
+    fn = getattr(T, name)
+    assert fn.__doc__ and len(fn.__doc__.strip()) > 10
+
+
+def test_theano_module_paths():
+    assert T.extra_ops.cumsum is T.cumsum
+    assert T.extra_ops.repeat is T.repeat
+    assert T.extra_ops.diff is T.diff
+    assert T.extra_ops.squeeze is T.squeeze
+    assert T.basic.concatenate is T.concatenate
+    assert T.basic.reshape is T.reshape
+    assert T.subtensor.set_subtensor is T.set_subtensor
+
+
+def _ops_defined_in(*modules):
+    from symgrad.graph.op import Op
+
+    return [obj for m in modules for obj in vars(m).values()
+            if isinstance(obj, type) and issubclass(obj, Op) and obj.__module__ == m.__name__
+            and not obj.__name__.startswith("_")]
+
+
+def test_every_shape_op_infers_shapes_and_has_forward_derivatives():
+    import importlib
+
+    from symgrad.graph.op import Op
+
+    # by module path: T.shape and T.sort name the functions, not the modules
+    names = ["basic", "extra_ops", "products", "shape", "sort", "subtensor"]
+    ops = _ops_defined_in(*[importlib.import_module(f"symgrad.tensor.{n}") for n in names])
+    assert len(ops) > 20
+    assert [o.__name__ for o in ops if o.infer_shape is Op.infer_shape] == []
+    assert [o.__name__ for o in ops if o.R_op is Op.R_op] == []
+
+
+def test_inferred_shapes_of_made_arrays(rng):
+    n, m = T.lscalars("n", "m")
+    x = T.dmatrix("x")
+    xv = rng.standard_normal((2, 3))
+    check_infer_shape([n, m], T.eye(n, m, 1), [3, 5])
+    check_infer_shape([n, m], T.tri(n, m), [4, 2])
+    check_infer_shape([n, m], T.stack([n, m, n]), [1, 2])
+    check_infer_shape([x], T.alloc(1.0, x.shape[1], 4), [xv])
+    check_infer_shape([x], T.argsort(x, 0), [xv])
+    check_infer_shape([x], T.specify_shape(x, x.shape), [xv])
+    check_infer_shape([x], T.cumsum(x), [xv])

@@ -305,6 +305,8 @@ class CrossentropyCategorical1HotGrad(Op):
     """(g, coding, labels) -> a matrix of zeros holding -g[i] / coding[i, labels[i]] at the
     labelled positions: the gradient of CrossentropyCategorical1Hot."""
 
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
+
     def make_node(self, g, coding, labels) -> Apply:
         g, coding, labels = (as_tensor_variable(v) for v in (g, coding, labels))
         if g.type.ndim != 1 or coding.type.ndim != 2:
@@ -334,19 +336,6 @@ class CrossentropyCategorical1HotGrad(Op):
         g_g = tsum(gz * unit, axis=1)
         g_coding = gz * g.dimshuffle(0, "x") * unit * unit
         return [g_g, g_coding, None]
-
-    def R_op(self, inputs, eval_points):
-        g, coding, labels = inputs
-        e_g, e_coding, _ = eval_points
-        terms = []
-        if e_g is not None:
-            terms.append(self(e_g, coding, labels))
-        if e_coding is not None:
-            unit = self(ones_like(g), coding, labels)
-            terms.append(e_coding * g.dimshuffle(0, "x") * unit * unit)
-        if not terms:
-            return [None]
-        return [terms[0] if len(terms) == 1 else terms[0] + terms[1]]
 
 
 crossentropy_categorical_1hot = CrossentropyCategorical1Hot()

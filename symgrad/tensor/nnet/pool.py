@@ -208,6 +208,8 @@ class MaxPoolGrad(_PoolOp):
     """(x, pooled, output gradient) -> gradient wrt x: each window's gradient goes to the
     positions holding its maximum."""
 
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
+
     def make_node(self, x, pooled, gz) -> Apply:
         x, pooled, gz = (_check_ndim(v, "MaxPoolGrad") for v in (x, pooled, gz))
         return Apply(self, [x, pooled, gz], [TensorType(gz.type.dtype, x.type.broadcastable)()])
@@ -225,14 +227,12 @@ class MaxPoolGrad(_PoolOp):
         # piecewise constant in x and pooled; linear in gz with MaxPoolRop as the adjoint
         return [zeros_like(x), zeros_like(pooled), MaxPoolRop(*self._props_args())(x, pooled, g)]
 
-    def R_op(self, inputs, eval_points):
-        x, pooled, _ = inputs
-        e = eval_points[2]
-        return [None if e is None else self(x, pooled, e)]
 
 
 class MaxPoolRop(_PoolOp):
     """(x, pooled, v) -> for each window, v summed over the positions holding x's maximum."""
+
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
 
     def make_node(self, x, pooled, v) -> Apply:
         x, pooled, v = (_check_ndim(a, "MaxPoolRop") for a in (x, pooled, v))
@@ -250,15 +250,13 @@ class MaxPoolRop(_PoolOp):
         (g,) = output_grads
         return [zeros_like(x), zeros_like(pooled), MaxPoolGrad(*self._props_args())(x, pooled, g)]
 
-    def R_op(self, inputs, eval_points):
-        x, pooled, _ = inputs
-        e = eval_points[2]
-        return [None if e is None else self(x, pooled, e)]
 
 
 class AveragePoolGrad(_PoolOp):
     """(x, output gradient) -> gradient wrt x of a sum or average pool; x gives only the
     shape."""
+
+    r_op_from_l_op = True  # forward mode: its L_op, transposed
 
     def make_node(self, x, gz) -> Apply:
         x, gz = _check_ndim(x, "AveragePoolGrad"), _check_ndim(gz, "AveragePoolGrad")
@@ -280,9 +278,6 @@ class AveragePoolGrad(_PoolOp):
     def L_op(self, inputs, outputs, output_grads):
         return [None, Pool(*self._props_args())(output_grads[0])]
 
-    def R_op(self, inputs, eval_points):
-        e = eval_points[1]
-        return [None if e is None else self(inputs[0], e)]
 
 
 def pool_2d(input, ws=None, ignore_border=None, stride=None, pad=(0, 0), mode: str = "max",

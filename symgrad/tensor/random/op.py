@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 
 from symgrad.config import config
-from symgrad.errors import GradientError
 from symgrad.graph.basic import Apply, Constant, Variable
 from symgrad.graph.op import Op
 from symgrad.scalar.type import discrete_dtypes
@@ -131,13 +130,24 @@ class RandomVariable(Op):
         return []
 
     def L_op(self, inputs, outputs, output_grads):
-        raise GradientError(
+        # NotImplementedError makes grad() return a null gradient that raises, naming this op
+        # and the user's line, only where the gradient would actually be used
+        raise NotImplementedError(
             f"{self} has no gradient with respect to its parameters; to differentiate through "
             "a draw, write it as a function of a parameter-free draw (e.g. mu + sigma * "
             "normal(0, 1)), or mark the parameters constant with consider_constant")
 
+    def R_op(self, inputs, eval_points):
+        _, size, params = self.split_inputs(inputs)
+        _, _, param_points = self.split_inputs(eval_points)
+        if any(p is not None for p in param_points):
+            raise NotImplementedError(f"{self} has no derivative with respect to its parameters")
+        return [None, None]  # nothing differentiable moves: the state and the draws stay put
+
     def connection_pattern(self, node):
-        return [[False, False] for _ in node.inputs]
+        _, size, params = self.split_inputs(node.inputs)
+        # the new generator state depends on nothing differentiable; the draws on the params
+        return [[False, False]] * (1 + len(size)) + [[False, True]] * len(params)
 
 
 def size_entries(size) -> list:

@@ -1,0 +1,25 @@
+"""Symbolic loops: `scan` and the helpers built on it (map, reduce, foldl, foldr, until).
+
+`symgrad.scan` is both this package and Theano's `scan` function: calling the module calls
+`scan`, so `symgrad.scan(fn, ...)` and `symgrad.scan.utils.until` both work.
+"""
+from __future__ import annotations
+
+import sys
+import types
+
+from symgrad.scan import rewriting, utils  # noqa: F401  (rewriting registers Scan rewrites)
+from symgrad.scan.basic import scan
+from symgrad.scan.op import Scan, ScanInfo
+from symgrad.scan.utils import until
+from symgrad.scan.views import foldl, foldr, map, reduce
+
+__all__ = ["Scan", "ScanInfo", "foldl", "foldr", "map", "reduce", "scan", "until"]
+
+
+class _CallableModule(types.ModuleType):
+    def __call__(self, *args, **kwargs):
+        return scan(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
