@@ -8,6 +8,7 @@ factorisation with LAPACK's sign conventions, as numba binds only the reduced on
 from __future__ import annotations
 
 from symgrad.link.numba.dispatch import KERNEL_NAME, numba_kernel
+from symgrad.tensor.basic import Eye
 from symgrad.tensor.nlinalg import (
     SVD,
     Det,
@@ -172,6 +173,16 @@ def _svd_kernel(op, node) -> str:
     if op.compute_uv:
         return _def("i0", [f"return {call}"])
     return _def("i0", [f"return {call}[1]"])
+
+
+@numba_kernel.register(Eye)
+def _eye_kernel(op, node) -> str:
+    # the forward modes of eigh and cholesky build identity matrices with T.eye
+    dtype = node.outputs[0].type.dtype
+    np_dtype = "np.bool_" if dtype == "bool" else f"np.{dtype}"
+    return _def("n, m, k", [f"out = np.zeros((n, m), dtype={np_dtype})",
+                            "for i in range(n):", "    if 0 <= i + k < m:",
+                            "        out[i, i + k] = 1", "return out"])
 
 
 @numba_kernel.register(EyeLike)
