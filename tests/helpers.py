@@ -18,18 +18,28 @@ def modes():
 
 
 def check_against_numpy(inputs, output, values, expected, rtol=1e-7, atol=1e-10):
-    """Compile inputs -> output in every mode; each must match `expected` and not touch inputs."""
+    """Compile inputs -> output in every mode; each must match `expected` and not touch inputs.
+
+    `output` may be a list (with a list of expected values): one compiled function per mode
+    then checks them all, which keeps backend compile time down.
+    """
+    several = isinstance(output, (list, tuple))
+    outputs = list(output) if several else [output]
+    expecteds = list(expected) if several else [expected]
     for mode in modes():
-        f = function(inputs, output, mode=mode, on_unused_input="ignore")
+        f = function(inputs, outputs, mode=mode, on_unused_input="ignore")
         copies = [np.array(v, copy=True) for v in values]
-        got = f(*values)
+        got_all = f(*values)
         for v, c in zip(values, copies):
             np.testing.assert_array_equal(v, c, err_msg=f"{mode}: an input was modified")
-        exp = np.asarray(expected)
-        assert np.asarray(got).shape == exp.shape, f"{mode}: shape {np.shape(got)} != {exp.shape}"
-        assert np.asarray(got).dtype == output.type.dtype, \
-            f"{mode}: dtype {np.asarray(got).dtype} != declared {output.type.dtype}"
-        np.testing.assert_allclose(got, exp, rtol=rtol, atol=atol, err_msg=str(mode))
+        for k, (out, got, exp) in enumerate(zip(outputs, got_all, expecteds)):
+            exp = np.asarray(exp)
+            where = f"{mode}, output {k}"
+            assert np.asarray(got).shape == exp.shape, \
+                f"{where}: shape {np.shape(got)} != {exp.shape}"
+            assert np.asarray(got).dtype == out.type.dtype, \
+                f"{where}: dtype {np.asarray(got).dtype} != declared {out.type.dtype}"
+            np.testing.assert_allclose(got, exp, rtol=rtol, atol=atol, err_msg=where)
 
 
 def check_infer_shape(inputs, output, values):

@@ -214,7 +214,8 @@ def test_disk_cache_reuses_and_rebuilds_corrupt_entries(tmp_path):
 
 def test_fast_run_starts_on_the_vm_then_moves_to_numba(rng):
     x = T.dvector("x")
-    f = theano.function([x], T.sum(T.exp(x) * x))
+    with theano.config.change_flags(linker="auto"):  # the default outside the test suite
+        f = theano.function([x], T.sum(T.exp(x) * x))
     runner = f.maker.runner
     assert type(runner).__name__ == "TieredRunner" and not runner.on_numba
     xv = rng.normal(size=50)
