@@ -120,6 +120,9 @@ def measure(args) -> dict:
     if args.kind == "compile":
         result["seconds"] = first_s
     else:
+        settle = getattr(module, "settle", None)
+        if settle is not None:  # e.g. let a background compile finish before timing calls
+            settle()
         samples, inner = time_calls(built.run, args.repeats, args.target)
         notes = list(info.get("notes", [])) + built.notes  # a fallback may have rewritten them
         result.update(seconds=statistics.median(samples), min_s=min(samples), inner=inner,
