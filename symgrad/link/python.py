@@ -86,16 +86,7 @@ class PythonLinker:
             for i, v in zip(input_slots, values):
                 storage[i] = v
             for perform, node, ins, outs in steps:
-                args = [storage[i] for i in ins]
-                cells = [[None] for _ in outs]
-                try:
-                    perform(node, args, cells)
-                except NodeRuntimeError:
-                    raise
-                except Exception as exc:
-                    raise node_error(node, args, exc) from exc
-                for i, cell in zip(outs, cells):
-                    storage[i] = cell[0]
+                _run_node(perform, node, [storage[i] for i in ins], outs, storage)
             return [storage[i] for i in output_slots]
 
         run.nodes = order
