@@ -4,6 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from symgrad import function
+from symgrad.graph.basic import Apply
+from symgrad.graph.op import Op
+from symgrad.tensor.constant import as_tensor_variable
 from symgrad.compile.mode import Mode
 from symgrad.link import available_linkers
 
@@ -55,3 +58,24 @@ def check_infer_shape(inputs, output, values):
     got, *dims = f(*values)
     assert tuple(int(d) for d in dims) == np.shape(got), \
         f"infer_shape of {node.op} predicted {[int(d) for d in dims]}, computed {np.shape(got)}"
+
+
+class CountCalls(Op):
+    """An identity op that counts how often it ran, to see which nodes a linker evaluated."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __eq__(self, other):
+        return self is other
+
+    def __hash__(self):
+        return id(self)
+
+    def make_node(self, x):
+        x = as_tensor_variable(x)
+        return Apply(self, [x], [x.type()])
+
+    def perform(self, node, inputs, output_storage):
+        self.calls += 1
+        output_storage[0][0] = inputs[0]

@@ -5,32 +5,10 @@ import pytest
 import symgrad as theano
 import symgrad.tensor as T
 from symgrad.gradient import verify_grad
-from symgrad.graph.basic import Apply
-from symgrad.graph.op import Op
 from symgrad.ifelse import IfElse, ifelse
+from tests.helpers import CountCalls
 
 PY = theano.Mode(linker="py", optimizer=None)
-
-
-class Counted(Op):
-    """Identity that counts its runs, to see which nodes the VM evaluated."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def __eq__(self, other):
-        return self is other
-
-    def __hash__(self):
-        return id(self)
-
-    def make_node(self, x):
-        x = T.as_tensor_variable(x)
-        return Apply(self, [x], [x.type()])
-
-    def perform(self, node, inputs, output_storage):
-        self.calls += 1
-        output_storage[0][0] = inputs[0]
 
 
 def test_values_follow_the_condition():
@@ -44,7 +22,7 @@ def test_values_follow_the_condition():
 def test_only_the_chosen_branch_runs():
     c = T.iscalar("c")
     x = T.dvector("x")
-    left, right = Counted(), Counted()
+    left, right = CountCalls(), CountCalls()
     out = ifelse(c, left(T.exp(x)).sum(), right(T.log(x)).sum())
     f = theano.function([c, x], out, mode=PY)
     f(1, [1.0, 2.0])
@@ -57,7 +35,7 @@ def test_only_the_chosen_branch_runs():
 def test_shared_dependencies_run_once_and_nested_ifelse_stays_lazy():
     c1, c2 = T.iscalars("c1", "c2")
     x = T.dvector("x")
-    common, inner_then, inner_else, outer_else = Counted(), Counted(), Counted(), Counted()
+    common, inner_then, inner_else, outer_else = CountCalls(), CountCalls(), CountCalls(), CountCalls()
     shared_part = common(x * 3)
     inner = ifelse(c2, inner_then(shared_part + 1), inner_else(shared_part - 1))
     out = ifelse(c1, inner + shared_part, outer_else(x))

@@ -4,9 +4,8 @@ import numpy as np
 
 import symgrad as theano
 import symgrad.tensor as T
-from symgrad.graph.basic import Apply
-from symgrad.graph.op import Op
 from symgrad.ifelse import ifelse
+from tests.helpers import CountCalls
 
 
 def test_a_to_the_k_by_repeated_multiplication():
@@ -139,27 +138,6 @@ def test_recurrence_with_two_past_values():
         expected[i] = (expected[i - 2].dot(u) + expected[i - 1].dot(v)
                        + np.tanh(expected[i - 1].dot(w) + b))
     np.testing.assert_allclose(f(x, u, v, w, b, 10), expected[2:])
-
-
-class CountCalls(Op):
-    """Passes its input through and counts how often it ran."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def __eq__(self, other):
-        return self is other
-
-    def __hash__(self):
-        return id(self)
-
-    def make_node(self, x):
-        x = T.as_tensor_variable(x)
-        return Apply(self, [x], [x.type()])
-
-    def perform(self, node, inputs, output_storage):
-        self.calls += 1
-        output_storage[0][0] = inputs[0]
 
 
 def test_ifelse_computes_one_branch_and_switch_both():
