@@ -130,6 +130,18 @@ def test_dot_dimshuffle_softmax_xent_and_gradients_agree(rng):
     _both([x, w, y, b], outs, [xv, wv, np.array([0, 2, 1, 1, 0, 2]), rng.normal(size=3)])
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_dot_of_transposed_strided_and_broadcast_operands(dtype, rng):
+    # each operand layout BLAS sees: C, Fortran (a transpose), strided (a step slice), a
+    # broadcast row built as a view, and a transpose chosen at run time inside the graph
+    x, v = T.matrix("x", dtype=dtype), T.vector("v", dtype=dtype)
+    row = v.dimshuffle("x", 0)
+    outs = [T.dot(x, x.T), T.dot(x.T, x), T.dot(x[::2], x.T[:, ::2]), T.dot(x.T, v[:5]),
+            T.dot(row, x.T), T.dot(x[:, ::2].T, v[:5]), T.dot(v[::2], x.T[::2])]
+    xv = rng.normal(size=(5, 6)).astype(dtype)
+    _both([x, v], outs, [xv, rng.normal(size=6).astype(dtype)], rtol=1e-12)
+
+
 def test_indexing_reshape_join_and_alloc(rng):
     x, k = T.dmatrix("x"), T.lscalar("k")
     outs = [x[1], x[k, 1:], x[::-1, k], x[:, None, 1], T.set_subtensor(x[1:, :2], 5.0),

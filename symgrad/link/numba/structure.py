@@ -72,18 +72,14 @@ def _dot_kernel(op, node) -> str:
     dtype = node.outputs[0].type.dtype
     if dtype not in ("float32", "float64"):
         return _integer_dot(x.type.ndim, y.type.ndim, dtype)
-    conv = []
-    for k, v in enumerate((x, y)):
-        if v.type.dtype != dtype:
-            conv.append(f"i{k} = i{k}.astype(np.{dtype})")
-        # BLAS needs a contiguous (C or Fortran) operand; a strided view is copied once
-        conv.append(f"if not (i{k}.flags.c_contiguous or i{k}.flags.f_contiguous):")
-        conv.append(f"    i{k} = np.ascontiguousarray(i{k})")
+    # blas_dot copies an operand only when it is not contiguous (see blas.py)
+    conv = [f"i{k} = i{k}.astype(np.{dtype})" for k, v in enumerate((x, y))
+            if v.type.dtype != dtype]
     check = (f"if i0.shape[{x.type.ndim - 1}] != i1.shape[0]:\n"
              f"        raise ValueError('dot: shapes are not aligned')")
     if x.type.ndim == 1 and y.type.ndim == 1:
-        return _def("i0, i1", *conv, check, f"return np.{dtype}(np.dot(i0, i1))")
-    return _def("i0, i1", *conv, check, "return np.dot(i0, i1)")
+        return _def("i0, i1", *conv, check, f"return np.{dtype}(blas_dot(i0, i1))")
+    return _def("i0, i1", *conv, check, "return blas_dot(i0, i1)")
 
 
 def _integer_dot(xd: int, yd: int, dtype: str) -> str:
