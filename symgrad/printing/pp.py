@@ -133,18 +133,22 @@ class FrozenNode:
         self.outputs = node.outputs
 
 
-def freeze(var: Variable, depth: int, frozen: dict) -> None:
+def freeze(var: Variable, depth: int, frozen: dict, max_nodes: int = 32) -> None:
     """Record in `frozen` the inputs of the nodes within `depth` levels above `var`, so that
     `pp(var, depth, frozen)` prints it as it is now even after the graph changes (graphs change
-    only by swapping a node's inputs). Much cheaper than printing now."""
-    stack = [(var, depth)]
-    while stack:
-        v, d = stack.pop()
+    only by swapping a node's inputs). Much cheaper than printing now. At most `max_nodes` are
+    recorded (nearest first), so wide products stay cheap; the rest print as `…`."""
+    queue, head, added = [(var, depth)], 0, 0
+    while head < len(queue) and added < max_nodes:
+        v, d = queue[head]
+        head += 1
         node = v.owner
         if node is None or d == 0 or node in frozen:
             continue
         frozen[node] = tuple(node.inputs)
-        stack.extend((i, d - 1) for i in node.inputs)
+        added += 1
+        if d > 1:
+            queue.extend((i, d - 1) for i in node.inputs)
 
 
 def _print(var: Variable, state: dict) -> str:
@@ -159,7 +163,9 @@ def _print(var: Variable, state: dict) -> str:
         return state["memo"][var]
     node = var.owner
     frozen = state.get("frozen")
-    if frozen is not None and node in frozen:
+    if frozen is not None:
+        if node not in frozen:  # beyond what `freeze` recorded: the graph may have changed
+            return "…"
         node = FrozenNode(node, frozen[node])
     printer = _printer_for(type(node.op))
     state["depth"] = depth + 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from symgrad.graph.basic import Constant, Variable
+from symgrad.graph.fgraph import OUTPUT
 from symgrad.rewriting.basic import is_elemwise, tensor_constant
 from symgrad.rewriting.db import register
 from symgrad.rewriting.engine import constant_equals, constant_of, constant_value, node_rewriter
@@ -94,6 +95,22 @@ def _collect_factors(fgraph, var, dtype, num, den, invert, root=False) -> None:
         _collect_factors(fgraph, node.inputs[0], dtype, num, den, not invert)
 
 
+def _absorbed_by_client(fgraph, var) -> bool:
+    """Whether `var`'s only client is a float product that will flatten `var` into itself when
+    it is canonized. Such inner nodes are left to their client: canonizing each node of a long
+    product chain on its own would flatten the chain again at every link (quadratic time)."""
+    clients = fgraph.clients.get(var, ())
+    if len(clients) != 1 or clients[0][0] == OUTPUT:
+        return False
+    client = clients[0][0]
+    if not is_elemwise(client, _PRODUCT_OPS):
+        return False
+    dtype = client.outputs[0].type.dtype
+    return (dtype in float_dtypes and _absorbable(fgraph, var, dtype)
+            and all(i.type.dtype == dtype or constant_of(i) is not None
+                    for i in client.inputs))
+
+
 def _split_constants(terms):
     consts = [t for t in terms if constant_of(t) is not None]
     return consts, [t for t in terms if constant_of(t) is None]
@@ -137,6 +154,8 @@ def local_mul_canonizer(fgraph, node):
     dtype = out.type.dtype
     if dtype not in float_dtypes:
         return None  # integer division and overflow make reordering unsafe
+    if _absorbed_by_client(fgraph, out):
+        return None
     num, den = [], []
     _collect_factors(fgraph, out, dtype, num, den, invert=False, root=True)
     if any(t.type.dtype != dtype and constant_of(t) is None for t in num + den):

@@ -1,6 +1,8 @@
 """Scalar types and the dtype rules every elementwise op follows (upcasting, float promotion)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from symgrad.config import config
@@ -15,8 +17,11 @@ continuous_dtypes = float_dtypes + complex_dtypes
 all_dtypes = discrete_dtypes + continuous_dtypes
 
 
+@lru_cache(maxsize=4096)
 def upcast(*dtypes: str) -> str:
-    """The dtype numpy gives when combining arrays of these dtypes (no value-based casting)."""
+    """The dtype numpy gives when combining arrays of these dtypes (no value-based casting).
+
+    Cached: every elementwise node asks, and numpy's dtype machinery is slow next to a lookup."""
     return np.result_type(*[np.dtype(d) for d in dtypes]).name
 
 

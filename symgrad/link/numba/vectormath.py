@@ -57,10 +57,16 @@ class _Emitter:
     def fabs(self, x):
         return self.b.call(self.b.module.declare_intrinsic("llvm.fabs", [_F64]), [x])
 
+    def muladd(self, x, y, z):
+        """x*y + z, fused into one FMA where the CPU has it (one rounding instead of two)."""
+        fn = self.b.module.declare_intrinsic(
+            "llvm.fmuladd", [_F64], ir.FunctionType(_F64, [_F64, _F64, _F64]))
+        return self.b.call(fn, [x, y, z])
+
     def horner(self, coefficients, z):
         acc = self.c(coefficients[0])
         for k in coefficients[1:]:
-            acc = self.add(self.mul(acc, z), self.c(k))
+            acc = self.muladd(acc, z, self.c(k))
         return acc
 
     def pow2(self, n_int):
