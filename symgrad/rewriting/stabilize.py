@@ -44,6 +44,12 @@ def negation_of(var: Variable):
     return None
 
 
+def negated(x: Variable) -> Variable:
+    """-x, written without a double negation when x is already a negation."""
+    inner = negation_of(x)
+    return inner if inner is not None else tm.neg(x)
+
+
 def _one_plus(var: Variable):
     """y when var is 1 + y (an add with a constant 1 among its terms) or 1 - z (y = -z)."""
     if is_elemwise(var, sb.Add) and var.type.dtype in float_dtypes:
@@ -92,7 +98,7 @@ def local_log_sigmoid(fgraph, node):
     if not is_elemwise(arg, sm.Sigmoid):
         return None
     x = arg.owner.inputs[0]
-    return [fit_type(tm.neg(tm.softplus(tm.neg(x))), node.outputs[0])]
+    return [fit_type(tm.neg(tm.softplus(negated(x))), node.outputs[0])]
 
 
 @register("stabilize")
