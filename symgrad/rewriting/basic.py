@@ -20,7 +20,14 @@ from symgrad.scalar import basic as sb
 from symgrad.scalar import math as sm
 from symgrad.tensor.basic import Alloc, as_tensor_variable, cast
 from symgrad.tensor.elemwise import DimShuffle, Elemwise
-from symgrad.tensor.shape import MakeVector, Rebroadcast, Shape, ShapeI, shape_i
+from symgrad.tensor.shape import (
+    MakeVector,
+    Rebroadcast,
+    Shape,
+    ShapeI,
+    SpecifyShape,
+    shape_i,
+)
 from symgrad.tensor.subtensor import Subtensor
 from symgrad.tensor.type import TensorType
 from symgrad.tensor.variable import TensorConstant
@@ -224,6 +231,8 @@ def local_shape_i_of_result(fgraph, node):
     producer = var.owner
     if producer is None or not hasattr(producer.op, "infer_shape"):
         return None
+    if isinstance(producer.op, SpecifyShape):
+        return None  # the given lengths hold only once the check has run: read them from it
     shapes = [tuple(shape_i(i, d) for d in range(i.type.ndim))
               if isinstance(i.type, TensorType) else None for i in producer.inputs]
     try:

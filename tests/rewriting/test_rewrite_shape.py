@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import symgrad.tensor as T
-from symgrad import pp
-from tests.helpers import check_against_numpy
+from symgrad import function, pp
+from tests.helpers import check_against_numpy, modes
 from tests.rewriting.rewrite_helpers import canonical_text, compiled, node_ops
 
 M = np.arange(12.0).reshape(3, 4)
@@ -86,3 +86,19 @@ def test_fast_compile_keeps_shape():
     f = compiled([x], x.shape[0], optimizer="fast_compile")
     assert "Shape" in node_ops(f)
     assert f(M) == 3
+
+
+def test_shape_through_specify_shape_keeps_the_check():
+    """The lengths specify_shape gives hold only once its check has run."""
+    x = T.dmatrix("x")
+    checked = T.specify_shape(x, (2, 2))
+    f = compiled([x], [checked.shape[0], (checked ** 2).shape])
+    ops = node_ops(f)
+    assert "Shape" not in ops and "Pow" not in " ".join(ops)  # no x ** 2 just for its shape
+    got = f(np.ones((2, 2)))
+    assert got[0] == 2 and got[1].tolist() == [2, 2]
+    outputs = [checked.shape[0], (checked ** 2).shape]
+    check_against_numpy([x], outputs, [np.ones((2, 2))], [np.int64(2), np.array([2, 2])])
+    for mode in modes():
+        with pytest.raises(Exception, match="specify_shape"):
+            function([x], outputs, mode=mode)(np.ones((3, 2)))
