@@ -16,12 +16,12 @@ from symgrad.graph.basic import Variable
 from symgrad.rewriting.basic import is_elemwise, tensor_constant
 from symgrad.rewriting.db import register
 from symgrad.rewriting.engine import constant_equals, constant_of, node_rewriter
-from symgrad.rewriting.math import _collect_factors, fit_type, same_structure, single_client
+from symgrad.rewriting.math import collect_factors, fit_type, same_structure, single_client
 from symgrad.rewriting.stabilize import (
-    _one_plus,
-    _sigmoid_of_denominator,
+    added_to_one,
     negated,
     negation_of,
+    sigmoid_of_denominator,
 )
 from symgrad.scalar import basic as sb
 from symgrad.scalar import math as sm
@@ -35,16 +35,16 @@ def sigmoid_argument(var: Variable):
     """x when var computes sigmoid(x): sigmoid(x), 1 - sigmoid(-x), 1 / (1 + exp(-x)); else None."""
     if is_elemwise(var, sm.Sigmoid):
         return var.owner.inputs[0]
-    rest = _one_plus(var)
+    rest = added_to_one(var)
     if rest is not None:
         s = negation_of(rest)
         if s is not None and is_elemwise(s, sm.Sigmoid) and s.type.dtype == var.type.dtype:
             return negated(s.owner.inputs[0])
         return None
     if is_elemwise(var, sb.TrueDiv) and constant_equals(var.owner.inputs[0], 1):
-        return _sigmoid_of_denominator(var.owner.inputs[1])
+        return sigmoid_of_denominator(var.owner.inputs[1])
     if is_elemwise(var, sm.Reciprocal):
-        return _sigmoid_of_denominator(var.owner.inputs[0])
+        return sigmoid_of_denominator(var.owner.inputs[0])
     return None
 
 
@@ -79,7 +79,7 @@ def _cancel_sigmoids(num: list, den: list) -> bool:
 
 def _one_plus_exp(var: Variable, dtype: str):
     """u when var is 1 + exp(u) in `dtype`, else None."""
-    rest = _one_plus(var)
+    rest = added_to_one(var)
     if rest is None or not is_elemwise(rest, sm.Exp) or rest.type.dtype != dtype:
         return None
     return rest.owner.inputs[0]
@@ -107,7 +107,7 @@ def _denominators_to_sigmoids(num: list, den: list, dtype: str) -> bool:
 def _factors(var: Variable, fgraph, dtype: str):
     num, den = [], []
     if is_elemwise(var, _PRODUCT_OPS):
-        _collect_factors(fgraph, var, dtype, num, den, invert=False, root=True)
+        collect_factors(fgraph, var, dtype, num, den, invert=False, root=True)
     else:
         num.append(var)
     return num, den
@@ -153,7 +153,7 @@ def local_sigmoid_product(fgraph, node):
     if dtype not in float_dtypes:
         return None
     num, den = [], []
-    _collect_factors(fgraph, out, dtype, num, den, invert=False, root=True)
+    collect_factors(fgraph, out, dtype, num, den, invert=False, root=True)
     if any(f.type.dtype != dtype and constant_of(f) is None for f in num + den):
         return None
     leaves = num + den
@@ -177,7 +177,7 @@ def local_one_minus_sigmoid(fgraph, node):
     out = node.outputs[0]
     if out.type.dtype not in float_dtypes:
         return None
-    rest = _one_plus(out)
+    rest = added_to_one(out)
     s = negation_of(rest) if rest is not None else None
     if s is None or not is_elemwise(s, sm.Sigmoid) or s.type.dtype != out.type.dtype:
         return None
