@@ -116,10 +116,10 @@ def _factors(var: Variable, fgraph, dtype: str):
 def _distribute(fgraph, num: list, den: list, dtype: str):
     """For a sum among `num` whose every term divides by a sigmoid also found in `num`: the sum
     of the terms each multiplied by the other factors, with the sigmoids cancelled; else None."""
-    for s in num:
+    for k, s in enumerate(num):
         if not is_elemwise(s, sb.Add) or not single_client(fgraph, s) or s.type.dtype != dtype:
             continue
-        others = [f for f in num if f is not s]
+        others = num[:k] + num[k + 1:]
         terms = []
         for t in s.owner.inputs:
             t_num, t_den = _factors(t, fgraph, dtype)

@@ -175,3 +175,14 @@ def test_broadcast_factor_keeps_the_shape():
     want = 2.0 / (1 + np.exp(-np.longdouble(mv)))
     check_fast_run([m, c], [expr], [mv, 2.0], [want.astype(np.float64)])
     assert canonical_text([m, c], expr) == "(c * sigmoid(m))"
+
+
+def test_sum_squared_in_the_product_keeps_its_value():
+    x, a, b = T.dvectors("x", "a", "b")
+    s = T.nnet.sigmoid(x)
+    total = a / s + b / (1 - s)
+    expr = total * total * s * (1 - s)
+    xv = np.array([-2.0, 0.0, 3.0])
+    sv = 1 / (1 + np.exp(-xv))
+    want_total = (xv + 1) / sv + (xv - 1) / (1 - sv)
+    check_against_numpy([x, a, b], expr, [xv, xv + 1, xv - 1], want_total ** 2 * sv * (1 - sv))
