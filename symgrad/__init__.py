@@ -4,17 +4,14 @@
     import symgrad.tensor as T
     x = T.dscalar('x'); f = theano.function([x], T.grad(x ** 2, x)); f(4)  # array(8.0)
 """
-from symgrad.config import config  # noqa: F401
-from symgrad import tensor  # noqa: F401
-from symgrad import gradient  # noqa: F401
-from symgrad.gradient import grad, Lop, Rop  # noqa: F401
+# scan and ifelse: loops and lazy branches (`symgrad.scan(...)` calls scan;
+# `from symgrad.ifelse import ifelse`)
+from symgrad import gradient, ifelse, printing, scan, scan_module, tensor  # noqa: F401
 from symgrad.compile import In, Mode, Out, Param, SharedVariable, function, shared  # noqa: F401
-from symgrad import printing  # noqa: F401
-from symgrad.printing import pp, pprint  # noqa: F401
-from symgrad.printing import debugprint, dprint  # noqa: F401
+from symgrad.config import config  # noqa: F401
+from symgrad.gradient import Lop, Rop, grad  # noqa: F401
 from symgrad.graph import Apply, Constant, FunctionGraph, Op, Variable  # noqa: F401
-# loops and lazy branches: `symgrad.scan(...)` calls scan; `from symgrad.ifelse import ifelse`
-from symgrad import ifelse, scan, scan_module  # noqa: F401,E402
+from symgrad.printing import debugprint, dprint, pp, pprint  # noqa: F401
 
 __version__ = "0.1.0"
 

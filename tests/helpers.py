@@ -4,11 +4,11 @@ from __future__ import annotations
 import numpy as np
 
 from symgrad import function
+from symgrad.compile.mode import Mode
 from symgrad.graph.basic import Apply
 from symgrad.graph.op import Op
-from symgrad.tensor.constant import as_tensor_variable
-from symgrad.compile.mode import Mode
 from symgrad.link import available_linkers
+from symgrad.tensor.constant import as_tensor_variable
 
 
 def modes():

@@ -50,7 +50,7 @@ class NanGuardMode(Mode):
 
     def _key(self) -> tuple:
         return (self.nan_is_error, self.inf_is_error, self.big_is_error, self.big_threshold,
-                self.optimizer)
+                self._rewrite_key())
 
     def __eq__(self, other) -> bool:
         return type(other) is NanGuardMode and self._key() == other._key()
@@ -129,12 +129,13 @@ class DebugMode(Mode):
         self.atol = atol
 
     def __eq__(self, other) -> bool:
-        return type(other) is DebugMode and (self.linker_name, self.optimizer, self.rtol,
-                                              self.atol) == (other.linker_name, other.optimizer,
-                                                             other.rtol, other.atol)
+        return type(other) is DebugMode and (self.linker_name, self._rewrite_key(), self.rtol,
+                                              self.atol) == (other.linker_name,
+                                                             other._rewrite_key(), other.rtol,
+                                                             other.atol)
 
     def __hash__(self) -> int:
-        return hash(("DebugMode", self.linker_name, self.optimizer))
+        return hash(("DebugMode", self.linker_name, self._rewrite_key()))
 
     def __repr__(self) -> str:
         return f"DebugMode(optimizer={self.optimizer!r}, backend={self.backend_name()!r})"

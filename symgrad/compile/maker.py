@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 import warnings
 
-from symgrad import rewriting
 from symgrad.compile.executor import Function
 from symgrad.compile.io import In, Out
 from symgrad.compile.mode import get_mode
@@ -39,7 +38,7 @@ class FunctionMaker:
         if not optimized:
             fgraph.attach_feature(ReplacementHistory())
             fgraph.attach_feature(RewriteLog(name))
-            rewriting.optimize(fgraph, self.mode.optimizer)
+            self.mode.optimize(fgraph)
             if config.optimizer_verbose:
                 print(fgraph.rewrite_log)
         t1 = time.perf_counter()

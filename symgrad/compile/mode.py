@@ -3,15 +3,23 @@
 FAST_RUN (default): every rewrite phase, the fastest linker available ("tiered": the Python VM
 until numba has compiled the graph in the background, then numba).
 FAST_COMPILE: merge, constant folding and useless-op removal, the Python VM.
+`mode.including(tag, ...)` / `mode.excluding(tag, ...)` add or remove rewrites by tag: an
+optimizer name, a phase name (symgrad.rewriting.db.PHASES) or a rewrite's name.
 """
 from __future__ import annotations
 
+import copy
+
 from symgrad.config import config
 from symgrad.link import available_linkers, get_linker
+from symgrad.rewriting import db as rewrite_db
 
 
 class Mode:
     """A linker name and an optimizer name; `Mode(linker='py', optimizer=None)`."""
+
+    included: tuple[str, ...] = ()  # rewrite tags added to / removed from the optimizer's
+    excluded: tuple[str, ...] = ()  # phases (class defaults for modes pickled without them)
 
     def __init__(self, linker: str | None = None, optimizer: str | None = "fast_run",
                  name: str | None = None) -> None:
@@ -20,7 +28,11 @@ class Mode:
         self.name = name
 
     def __repr__(self) -> str:
-        return self.name or f"Mode(linker={self.linker_name!r}, optimizer={self.optimizer!r})"
+        text = self.name or f"Mode(linker={self.linker_name!r}, optimizer={self.optimizer!r})"
+        for method, tags in (("including", self.included), ("excluding", self.excluded)):
+            if tags:
+                text += f".{method}({', '.join(map(repr, tags))})"
+        return text
 
     def resolved_linker_name(self) -> str:
         name = self.linker_name
@@ -33,15 +45,34 @@ class Mode:
     def make_linker(self):
         return get_linker(self.resolved_linker_name())
 
-    def including(self, *tags) -> Mode:
-        return Mode(self.linker_name, self.optimizer, self.name)
+    def including(self, *tags: str) -> Mode:
+        """A copy of this mode that also runs the rewrites the tags name (phases run whole)."""
+        new = copy.copy(self)
+        new.included = self.included + tuple(
+            t for t in rewrite_db.check_tags(tags) if t not in self.included)
+        return new
+
+    def excluding(self, *tags: str) -> Mode:
+        """A copy of this mode that never runs the rewrites the tags name."""
+        new = copy.copy(self)
+        new.excluded = self.excluded + tuple(
+            t for t in rewrite_db.check_tags(tags) if t not in self.excluded)
+        return new
+
+    def optimize(self, fgraph) -> int:
+        """Rewrite `fgraph` in place as this mode says; the number of replacements."""
+        return rewrite_db.optimize(fgraph, self.optimizer, exclude=self.excluded,
+                                   include=self.included)
+
+    def _rewrite_key(self) -> tuple:
+        return (self.optimizer, frozenset(self.included), frozenset(self.excluded))
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, Mode) and (self.linker_name, self.optimizer) == (
-            other.linker_name, other.optimizer)
+        return isinstance(other, Mode) and (self.linker_name, self._rewrite_key()) == (
+            other.linker_name, other._rewrite_key())
 
     def __hash__(self) -> int:
-        return hash((self.linker_name, self.optimizer))
+        return hash((self.linker_name, self._rewrite_key()))
 
 
 predefined_modes = {

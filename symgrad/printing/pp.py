@@ -17,7 +17,11 @@ from symgrad.tensor.math import Dot
 from symgrad.tensor.random.op import RandomVariable
 from symgrad.tensor.shape import MakeVector, Reshape, Shape
 from symgrad.tensor.subtensor import (
-    AdvancedSubtensor, IncSubtensor, Subtensor, entry_text, split_index_inputs,
+    AdvancedSubtensor,
+    IncSubtensor,
+    Subtensor,
+    entry_text,
+    split_index_inputs,
 )
 
 

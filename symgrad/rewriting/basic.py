@@ -20,7 +20,15 @@ from symgrad.scalar import basic as sb
 from symgrad.scalar import math as sm
 from symgrad.tensor.basic import Alloc, as_tensor_variable, cast
 from symgrad.tensor.elemwise import DimShuffle, Elemwise
-from symgrad.tensor.shape import ShapeI, shape_i
+from symgrad.tensor.shape import (
+    MakeVector,
+    Rebroadcast,
+    Shape,
+    ShapeI,
+    SpecifyShape,
+    shape_i,
+)
+from symgrad.tensor.subtensor import Subtensor
 from symgrad.tensor.type import TensorType
 from symgrad.tensor.variable import TensorConstant
 
@@ -223,6 +231,8 @@ def local_shape_i_of_result(fgraph, node):
     producer = var.owner
     if producer is None or not hasattr(producer.op, "infer_shape"):
         return None
+    if isinstance(producer.op, SpecifyShape):
+        return None  # the given lengths hold only once the check has run: read them from it
     shapes = [tuple(shape_i(i, d) for d in range(i.type.ndim))
               if isinstance(i.type, TensorType) else None for i in producer.inputs]
     try:
@@ -239,6 +249,57 @@ def local_shape_i_of_result(fgraph, node):
     if not _built_only_from_graph(fgraph, dim, set(producer.outputs)):
         return None  # the op reads its own output's shape: nothing to gain
     return [dim]
+
+
+@register("canonicalize", "stabilize", "specialize")
+@node_rewriter([Shape])
+def local_shape_to_shape_i(fgraph, node):
+    """shape(x) -> [Shape_i{0}(x), Shape_i{1}(x), ...]: each entry can then simplify alone"""
+    (x,) = node.inputs
+    out = node.outputs[0]
+    if x.type.ndim == 0:
+        new = as_tensor_variable(np.zeros(0, dtype="int64"))
+    else:
+        new = MakeVector("int64")(*[shape_i(x, d) for d in range(x.type.ndim)])
+    return [new] if new.type == out.type else None
+
+
+def _constant_int(var: Variable):
+    data = constant_value(var)
+    if data is None or np.ndim(data) != 0:
+        return None
+    return int(data)
+
+
+@register("canonicalize", "stabilize", "specialize")
+@node_rewriter([Subtensor])
+def local_subtensor_of_make_vector(fgraph, node):
+    """[a, b, c][-1] -> c; [a, b, c][1:] -> [b, c] (constant indices inside the vector)"""
+    vec, *index_inputs = node.inputs
+    if vec.owner is None or not isinstance(vec.owner.op, MakeVector) \
+            or len(node.op.entries) != 1:
+        return None
+    entries = vec.owner.inputs
+    (entry,) = node.op.entries
+    values = [_constant_int(v) for v in index_inputs]
+    if any(v is None for v in values):
+        return None
+    if entry == "i":
+        (k,) = values
+        if not -len(entries) <= k < len(entries):
+            return None  # out of range: the Subtensor raises IndexError when run
+        return [entries[k]]
+    if not isinstance(entry, tuple) or entry[0] != "s":
+        return None
+    it = iter(values)
+    start, stop, step = (next(it) if given else None for given in entry[1:])
+    if step == 0:
+        return None  # numpy's error, at run time
+    new = MakeVector(vec.owner.op.dtype)(*entries[start:stop:step])
+    out = node.outputs[0]
+    if new.type.broadcastable != out.type.broadcastable:  # one entry left: declared length 1
+        new = Rebroadcast((0, out.type.broadcastable[0]))(new)
+    return [new] if new.type == out.type else None
 
 
 @register("specialize")

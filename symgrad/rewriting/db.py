@@ -75,16 +75,56 @@ def phases_for(optimizer: str | None) -> list[Phase]:
     return [p for p in sorted(PHASES, key=lambda p: p.position) if optimizer in p.optimizers]
 
 
-def optimize(fgraph: FunctionGraph, optimizer: str | None, exclude=()) -> int:
-    """Run the phases `optimizer` selects (minus the `exclude`d phase names) on `fgraph`;
-    return the number of replacements."""
+# --- tags: what Mode.including / Mode.excluding name -------------------------------------------
+def rewrite_names() -> set[str]:
+    """The names of the registered rewrites (local_log1p, merge, fusion ...)."""
+    return {r.name for p in PHASES for r in (*p.node_rewriters, *p.graph_rewriters)}
+
+
+def check_tags(tags) -> tuple[str, ...]:
+    """`tags` as a tuple after checking each names an optimizer, a phase or a rewrite."""
+    tags = tuple(tags)
+    known = set(OPTIMIZERS[:2]) | set(_by_name) | rewrite_names()
+    for tag in tags:
+        if tag not in known:
+            raise ValueError(
+                f"unknown rewrite tag {tag!r}: a tag is an optimizer ({', '.join(OPTIMIZERS[:2])})"
+                f", a phase ({', '.join(_by_name)}) or a rewrite's name (such as local_log1p)")
+    return tags
+
+
+def _phase_names(tags) -> set[str]:
+    """The phases that tags name, an optimizer's name standing for all the phases it runs."""
+    names = set()
+    for tag in tags:
+        if tag in OPTIMIZERS[:2]:
+            names.update(p.name for p in phases_for(tag))
+        elif tag in _by_name:
+            names.add(tag)
+    return names
+
+
+def optimize(fgraph: FunctionGraph, optimizer: str | None, exclude=(), include=()) -> int:
+    """Run the phases `optimizer` selects on `fgraph`; return the number of replacements.
+
+    `include` and `exclude` hold tags: an optimizer name, a phase name or a rewrite name. An
+    included phase runs whole; an included rewrite runs (in its phase) even where its phase is
+    not selected; whatever `exclude` names never runs."""
     # config.optimizer_verbose is honoured by the caller, which prints the function's rewrite log
+    include, exclude = set(include), set(exclude)
+    whole = {p.name for p in phases_for(optimizer)} | _phase_names(include)
+    skipped = _phase_names(exclude)
     changes = 0
-    for ph in phases_for(optimizer):
-        if ph.name in exclude:
+    for ph in sorted(PHASES, key=lambda p: p.position):
+        if ph.name in skipped:
             continue
-        for graph_rewriter in ph.graph_rewriters:
+
+        def wanted(rewriter, ph=ph) -> bool:
+            return rewriter.name not in exclude and (ph.name in whole or rewriter.name in include)
+
+        for graph_rewriter in filter(wanted, ph.graph_rewriters):
             changes += graph_rewriter.apply(fgraph)
-        if ph.node_rewriters:
-            changes += EquilibriumRewriter(ph.node_rewriters, name=ph.name).apply(fgraph)
+        node_rewriters = list(filter(wanted, ph.node_rewriters))
+        if node_rewriters:
+            changes += EquilibriumRewriter(node_rewriters, name=ph.name).apply(fgraph)
     return changes

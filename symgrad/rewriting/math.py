@@ -79,7 +79,7 @@ def _absorbable(fgraph, var: Variable, dtype: str) -> bool:
                     for i in var.owner.inputs))
 
 
-def _collect_factors(fgraph, var, dtype, num, den, invert, root=False) -> None:
+def collect_factors(fgraph, var, dtype, num, den, invert, root=False) -> None:
     if not root and not _absorbable(fgraph, var, dtype):
         (den if invert else num).append(var)
         return
@@ -87,12 +87,12 @@ def _collect_factors(fgraph, var, dtype, num, den, invert, root=False) -> None:
     op = node.op.scalar_op
     if isinstance(op, sb.Mul):
         for i in node.inputs:
-            _collect_factors(fgraph, i, dtype, num, den, invert)
+            collect_factors(fgraph, i, dtype, num, den, invert)
     elif isinstance(op, sb.TrueDiv):
-        _collect_factors(fgraph, node.inputs[0], dtype, num, den, invert)
-        _collect_factors(fgraph, node.inputs[1], dtype, num, den, not invert)
+        collect_factors(fgraph, node.inputs[0], dtype, num, den, invert)
+        collect_factors(fgraph, node.inputs[1], dtype, num, den, not invert)
     else:  # reciprocal
-        _collect_factors(fgraph, node.inputs[0], dtype, num, den, not invert)
+        collect_factors(fgraph, node.inputs[0], dtype, num, den, not invert)
 
 
 def _absorbed_by_client(fgraph, var) -> bool:
@@ -157,7 +157,7 @@ def local_mul_canonizer(fgraph, node):
     if _absorbed_by_client(fgraph, out):
         return None
     num, den = [], []
-    _collect_factors(fgraph, out, dtype, num, den, invert=False, root=True)
+    collect_factors(fgraph, out, dtype, num, den, invert=False, root=True)
     if any(t.type.dtype != dtype and constant_of(t) is None for t in num + den):
         return None
     num_c, num = _split_constants(num)

@@ -44,7 +44,13 @@ def negation_of(var: Variable):
     return None
 
 
-def _one_plus(var: Variable):
+def negated(x: Variable) -> Variable:
+    """-x, written without a double negation when x is already a negation."""
+    inner = negation_of(x)
+    return inner if inner is not None else tm.neg(x)
+
+
+def added_to_one(var: Variable):
     """y when var is 1 + y (an add with a constant 1 among its terms) or 1 - z (y = -z)."""
     if is_elemwise(var, sb.Add) and var.type.dtype in float_dtypes:
         ones = [i for i in var.owner.inputs if constant_equals(i, 1)]
@@ -64,7 +70,7 @@ def _one_plus(var: Variable):
 def local_log1p(fgraph, node):
     """log(1 + x) -> log1p(x)"""
     (arg,) = node.inputs
-    y = _one_plus(arg)
+    y = added_to_one(arg)
     if y is None or y.type.dtype != arg.type.dtype:
         return None
     return [fit_type(tm.log1p(y), node.outputs[0], [arg.owner.inputs[0]])]
@@ -92,7 +98,7 @@ def local_log_sigmoid(fgraph, node):
     if not is_elemwise(arg, sm.Sigmoid):
         return None
     x = arg.owner.inputs[0]
-    return [fit_type(tm.neg(tm.softplus(tm.neg(x))), node.outputs[0])]
+    return [fit_type(tm.neg(tm.softplus(negated(x))), node.outputs[0])]
 
 
 @register("stabilize")
@@ -120,9 +126,9 @@ def local_expm1(fgraph, node):
     return [fit_type(new, out, [minus_ones[0]])]
 
 
-def _sigmoid_of_denominator(den: Variable):
+def sigmoid_of_denominator(den: Variable):
     """x when den is 1 + exp(-x), -x when den is 1 + exp(x); else None."""
-    y = _one_plus(den)
+    y = added_to_one(den)
     if y is None or not is_elemwise(y, sm.Exp):
         return None
     z = y.owner.inputs[0]
@@ -140,7 +146,7 @@ def local_sigmoid(fgraph, node):
             return None
     else:
         (den,) = node.inputs
-    x = _sigmoid_of_denominator(den)
+    x = sigmoid_of_denominator(den)
     out = node.outputs[0]
     if x is None or x.type.dtype != out.type.dtype:
         return None

@@ -1,8 +1,18 @@
 """Scalar types and ops: the per-element formulas, dtype rules and gradients that Elemwise lifts."""
-from symgrad.scalar.type import (  # noqa: F401
-    ScalarType, all_dtypes, complex_dtypes, continuous_dtypes, discrete_dtypes, float_dtypes,
-    int_dtypes, uint_dtypes, upcast, upgrade_to_float_dtype, literal_dtype, get_scalar_type,
-)
 from symgrad.scalar.basic import *  # noqa: F401,F403
-from symgrad.scalar.basic import ScalarOp, ScalarVariable, ScalarConstant, as_scalar, cast  # noqa
+from symgrad.scalar.basic import ScalarConstant, ScalarOp, ScalarVariable, as_scalar, cast  # noqa
 from symgrad.scalar.math import *  # noqa: F401,F403
+from symgrad.scalar.type import (  # noqa: F401
+    ScalarType,
+    all_dtypes,
+    complex_dtypes,
+    continuous_dtypes,
+    discrete_dtypes,
+    float_dtypes,
+    get_scalar_type,
+    int_dtypes,
+    literal_dtype,
+    uint_dtypes,
+    upcast,
+    upgrade_to_float_dtype,
+)

@@ -13,7 +13,12 @@ from symgrad.config import config
 from symgrad.graph.basic import Apply, Constant, Variable
 from symgrad.graph.op import Op
 from symgrad.scalar.type import (
-    ScalarType, continuous_dtypes, discrete_dtypes, literal_dtype, upcast, upgrade_to_float_dtype,
+    ScalarType,
+    continuous_dtypes,
+    discrete_dtypes,
+    literal_dtype,
+    upcast,
+    upgrade_to_float_dtype,
 )
 
 

@@ -5,7 +5,12 @@ import numpy as np
 import scipy.special as sps
 
 from symgrad.scalar.basic import (
-    BinaryScalarOp, FloatUnaryOp, ScalarVariable, as_scalar, const_like, discrete_dtypes,
+    BinaryScalarOp,
+    FloatUnaryOp,
+    ScalarVariable,
+    as_scalar,
+    const_like,
+    discrete_dtypes,
     zero_grad_of,
 )
 

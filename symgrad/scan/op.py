@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from symgrad import rewriting
 from symgrad.compile.mode import get_mode
 from symgrad.graph.basic import Apply
 from symgrad.graph.fgraph import FunctionGraph
@@ -163,7 +162,7 @@ class Scan(Op):
         if self._runner is None:
             mode = get_mode(self.mode)
             fgraph = FunctionGraph(self.inner_inputs, self.inner_outputs)
-            rewriting.optimize(fgraph, mode.optimizer)
+            mode.optimize(fgraph)
             self._runner = mode.make_linker().make_runner(fgraph)
         return self._runner
 

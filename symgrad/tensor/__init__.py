@@ -1,23 +1,46 @@
 """symgrad.tensor (Theano's `T`): typed symbolic arrays and the operations on them."""
-from symgrad.tensor.type import TensorType, constructors, tensor  # noqa: F401
-from symgrad.tensor.variable import TensorConstant, TensorVariable  # noqa: F401
+# The star imports run in sorted order; the one name two of them export is dot, and T.dot is
+# products' (it also takes n-d arrays), imported after math's.
+from symgrad.tensor import (  # noqa: F401
+    basic,
+    extra_ops,
+    nlinalg,
+    nnet,
+    signal,
+    slinalg,
+    subtensor,
+)
+from symgrad.tensor.basic import *  # noqa: F401,F403
 from symgrad.tensor.constant import as_tensor_variable, constant  # noqa: F401
 from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise  # noqa: F401
-from symgrad.tensor.basic import *  # noqa: F401,F403
-from symgrad.tensor.math import *  # noqa: F401,F403
-from symgrad.tensor.shape import *  # noqa: F401,F403
-from symgrad.tensor.subtensor import *  # noqa: F401,F403
-from symgrad.tensor.products import *  # noqa: F401,F403  (its dot also takes n-d arrays)
 from symgrad.tensor.extra_ops import *  # noqa: F401,F403
+from symgrad.tensor.math import *  # noqa: F401,F403
+from symgrad.tensor.products import *  # noqa: F401,F403
+from symgrad.tensor.shape import *  # noqa: F401,F403
 from symgrad.tensor.sort import *  # noqa: F401,F403
-from symgrad.tensor import extra_ops  # noqa: F401
-from symgrad.tensor import basic, subtensor  # noqa: F401
-from symgrad.tensor import nnet  # noqa: F401
-from symgrad.tensor import nlinalg, signal, slinalg  # noqa: F401
-# grad is Theano's T.grad; symgrad.gradient builds on this package's modules
-from symgrad.gradient import (  # noqa: F401,E402
-    Lop, Rop, consider_constant, grad, hessian, jacobian, numeric_grad, verify_grad,
-)
+from symgrad.tensor.subtensor import *  # noqa: F401,F403
+from symgrad.tensor.type import TensorType, constructors, tensor  # noqa: F401
+from symgrad.tensor.variable import TensorConstant, TensorVariable  # noqa: F401
 
 globals().update(constructors)
 as_tensor = as_tensor_variable
+
+# Theano's T.grad family: the functions of symgrad.gradient, which builds on this package, so
+# they are looked up on first use (a module __getattr__) and importing this package never needs
+# symgrad.gradient, whatever order the imports run in. T.grad is symgrad.gradient.grad itself.
+_GRADIENT_NAMES = frozenset({"Lop", "Rop", "consider_constant", "grad", "hessian", "jacobian",
+                             "numeric_grad", "verify_grad"})
+
+
+def __getattr__(name: str):
+    if name in _GRADIENT_NAMES:
+        import symgrad.gradient  # upward: symgrad.gradient imports this package's modules
+
+        value = getattr(symgrad.gradient, name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _GRADIENT_NAMES)

@@ -1,6 +1,8 @@
 """TensorVariable and TensorConstant: numpy-like operators and methods on symbolic arrays."""
 from __future__ import annotations
 
+import importlib
+
 from symgrad.graph.basic import Constant, Variable
 from symgrad.tensor.type import TensorType
 
@@ -218,12 +220,29 @@ class TensorConstant(_TensorOperators, Constant):
 TensorType.variable_type = TensorVariable
 TensorType.constant_type = TensorConstant
 
-# bound last: these modules build on the classes above
-import symgrad.tensor.basic as _basic  # noqa: E402
-import symgrad.tensor.elemwise as _elemwise  # noqa: E402
-import symgrad.tensor.math as _m  # noqa: E402
-import symgrad.tensor.shape as _shape  # noqa: E402
-import symgrad.tensor.subtensor as _subtensor  # noqa: E402
-import symgrad.tensor.products as _products  # noqa: E402
-import symgrad.tensor.extra_ops as _extra  # noqa: E402
-import symgrad.tensor.sort as _sort  # noqa: E402
+class _ImportedOnFirstUse:
+    """Stands for a module the operators call. Those modules import the classes above, so
+    importing them here would make the outcome depend on which tensor module is imported
+    first; the first attribute read imports the module and puts it in this module's globals
+    in place of the stand-in, so later calls pay nothing."""
+
+    def __init__(self, alias: str, module: str) -> None:
+        self._alias = alias
+        self._module = module
+
+    def __getattr__(self, attr: str):
+        if attr.startswith("__"):  # copy/pickle probes: not a module attribute
+            raise AttributeError(attr)
+        module = importlib.import_module(self._module)
+        globals()[self._alias] = module
+        return getattr(module, attr)
+
+
+_basic = _ImportedOnFirstUse("_basic", "symgrad.tensor.basic")
+_elemwise = _ImportedOnFirstUse("_elemwise", "symgrad.tensor.elemwise")
+_extra = _ImportedOnFirstUse("_extra", "symgrad.tensor.extra_ops")
+_m = _ImportedOnFirstUse("_m", "symgrad.tensor.math")
+_products = _ImportedOnFirstUse("_products", "symgrad.tensor.products")
+_shape = _ImportedOnFirstUse("_shape", "symgrad.tensor.shape")
+_sort = _ImportedOnFirstUse("_sort", "symgrad.tensor.sort")
+_subtensor = _ImportedOnFirstUse("_subtensor", "symgrad.tensor.subtensor")

@@ -3,7 +3,6 @@ import importlib.util
 import pathlib
 
 
-
 def test_mlp_example_learns_digits(capsys):
     path = pathlib.Path(__file__).parents[2] / "examples" / "mlp.py"
     spec = importlib.util.spec_from_file_location("mlp_example", path)

@@ -1,7 +1,8 @@
 """Reductions, dimshuffle and dot against numpy, with gradients and property tests."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import symgrad.tensor as T
 from symgrad.gradient import verify_grad
