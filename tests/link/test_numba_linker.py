@@ -192,7 +192,10 @@ def test_vectorisable_exp_tanh_sigmoid_sin_cos_are_accurate():
                       (out[4], np.cos(xs))):
         np.testing.assert_allclose(got, want, rtol=1e-15, atol=2.3e-16)
     # subnormal results keep fewer bits, as numpy's do; past the limits: inf, 0 and NaN
-    edge = np.concatenate([np.linspace(-745, -709, 101), [800.0, -800.0, np.nan, 2e5]])
+    edge = np.concatenate([np.linspace(-745, -709, 101), np.linspace(709.7, 710.5, 9),
+                           np.linspace(-746.5, -745.0, 16), [709.782712893384, 7.09782712893384e2
+                           + 1e-13, -745.1332191019411, -745.1332191019412, 800.0, -800.0,
+                           np.inf, -np.inf, np.nan, 2e5]])
     out = np.empty((5, edge.size))
     _apply_all(edge, out)
     np.testing.assert_allclose(out[0, :-1], np.exp(edge[:-1]), rtol=0, atol=1e-323)
