@@ -72,14 +72,16 @@ def _dot_kernel(op, node) -> str:
     dtype = node.outputs[0].type.dtype
     if dtype not in ("float32", "float64"):
         return _integer_dot(x.type.ndim, y.type.ndim, dtype)
-    # blas_dot copies an operand only when it is not contiguous (see blas.py)
+    # straight to BLAS (blas.py): an operand is copied only when it is not contiguous
     conv = [f"i{k} = i{k}.astype(np.{dtype})" for k, v in enumerate((x, y))
             if v.type.dtype != dtype]
     check = (f"if i0.shape[{x.type.ndim - 1}] != i1.shape[0]:\n"
              f"        raise ValueError('dot: shapes are not aligned')")
-    if x.type.ndim == 1 and y.type.ndim == 1:
-        return _def("i0, i1", *conv, check, f"return np.{dtype}(blas_dot(i0, i1))")
-    return _def("i0, i1", *conv, check, "return blas_dot(i0, i1)")
+    fn = {(2, 2): "matmat", (2, 1): "matvec", (1, 2): "vecmat", (1, 1): "vecvec"}[
+        (x.type.ndim, y.type.ndim)]
+    if fn == "vecvec":
+        return _def("i0, i1", *conv, check, f"return np.{dtype}(blas_vecvec(i0, i1))")
+    return _def("i0, i1", *conv, check, f"return blas_{fn}(i0, i1)")
 
 
 def _integer_dot(xd: int, yd: int, dtype: str) -> str:
