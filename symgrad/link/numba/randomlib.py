@@ -24,7 +24,9 @@ from numba.np.random.random_methods import (
 
 from symgrad.tensor.random.type import copy_rng
 
-_jit = njit(cache=True, nogil=True)
+# fastmath=False explicitly: a helper left unset inherits the calling kernel's fastmath flags,
+# and a contracted `low + width * u` rounds differently from numpy
+_jit = njit(cache=True, nogil=True, fastmath=False)
 
 copy_generator = copy_rng
 
