@@ -3,6 +3,7 @@ Python VM from the same seed, generators never changed in place, updates, seedin
 the graphs that stay on the VM (legacy RandomState, a generator state read twice)."""
 from __future__ import annotations
 
+import threading
 import warnings
 
 import numpy as np
@@ -11,8 +12,10 @@ import pytest
 import symgrad.tensor as T
 from symgrad import function, shared
 from symgrad.compile.mode import Mode
+from symgrad.config import config
 from symgrad.errors import NodeRuntimeError
 from symgrad.graph.basic import Variable
+from symgrad.link.numba import wait_idle
 from symgrad.link.numba.dispatch import has_kernel
 from symgrad.tensor.random import basic
 from symgrad.tensor.random.op import RandomVariable
@@ -292,3 +295,59 @@ def test_statistics_of_large_draws():
                       mode=NUMBA)()
     np.testing.assert_array_equal(counts.sum(axis=1), 1000)
     np.testing.assert_allclose(counts.mean(axis=0) / 1000, [0.2, 0.3, 0.5], atol=0.01)
+
+
+def test_symbolic_sizes():
+    x, k = T.dmatrix("x"), T.iscalar("k")
+    results = []
+    for mode in (PY, NUMBA):
+        rng, rng2 = shared(np.random.default_rng(8)), shared(np.random.default_rng(9))
+        a = basic.normal(0.0, 1.0, size=x.shape, rng=rng)
+        b = basic.random_integers(0, 9, size=(k, 2), rng=rng2)
+        f = function([x, k], [a, b], mode=mode,
+                     updates=[(rng, a.owner.outputs[0]), (rng2, b.owner.outputs[0])])
+        results.append([f(np.zeros((2, 3)), 4), f(np.zeros((0, 5)), 0)])
+        assert mode is PY or _on_numba(f)
+        with pytest.raises((NodeRuntimeError, ValueError)):
+            f(np.zeros((1, 1)), -1)  # a negative size
+    for call_py, call_nb in zip(*results):
+        for a, b in zip(call_py, call_nb):
+            assert a.shape == b.shape and a.dtype == b.dtype
+            np.testing.assert_array_equal(a, b)
+
+
+def test_fast_run_default_moves_to_numba_and_keeps_the_vms_sequence():
+    def sequence(linker):
+        rng = shared(np.random.default_rng(21))
+        x = basic.normal(0.0, 1.0, (3,), rng=rng)
+        with config.change_flags(linker=linker):
+            f = function([], x * 2.0, updates=[(rng, x.owner.outputs[0])])
+        out = [f()]
+        wait_idle()
+        out += [f(), f()]
+        return f, out
+
+    f, got = sequence("auto")
+    assert f.maker.runner.on_numba and f.maker.runner.compile_error is None
+    _, want = sequence("py")
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(g, w)
+
+
+def test_one_function_with_a_generator_called_from_several_threads():
+    rng = shared(np.random.default_rng(31))
+    f = function([], basic.normal(0.0, 1.0, (1000,), rng=rng), mode=NUMBA)
+    expected = f()  # without updates every call draws from the same state
+    results = [None] * 6
+
+    def work(k):
+        for _ in range(20):
+            results[k] = f()
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for r in results:
+        np.testing.assert_array_equal(r, expected)
