@@ -351,3 +351,24 @@ def test_one_function_with_a_generator_called_from_several_threads():
         t.join()
     for r in results:
         np.testing.assert_array_equal(r, expected)
+
+
+class _PoissonRV(RandomVariable):
+    """A subclass with its own drawing rule: it inherits RandomVariable's kernel entry, and
+    must not be compiled with it."""
+
+    def rng_fn(self, rng, lam, size):
+        return rng.poisson(lam, size=size)
+
+
+def test_an_unknown_subclass_runs_on_the_vm():
+    results = []
+    for mode in (PY, NUMBA):
+        rng = shared(np.random.default_rng(2))
+        draws = _PoissonRV("normal", 0, (0,), "int64")(rng, (4,), 3.0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            f = function([], draws, mode=mode)
+        results.append(f())
+        assert mode is PY or not _on_numba(f)
+    np.testing.assert_array_equal(*results)

@@ -54,7 +54,8 @@ def may_alias_storage(var) -> bool:
 _kernel_checks: dict = {}
 
 # op class -> predicate(fgraph, node), for coverage that depends on the node's inputs or on how
-# the graph uses its outputs (a graph with a refused node runs on the Python VM)
+# the graph uses its outputs (a graph with a refused node runs on the Python VM); subclasses
+# without a check of their own get their nearest base's, as they get its kernel
 _node_checks: dict = {}
 
 
@@ -63,8 +64,10 @@ def node_has_kernel(fgraph, node) -> bool:
     accepts the node's input types and uses)."""
     if not has_kernel(node.op):
         return False
-    check = _node_checks.get(type(node.op))
-    return check is None or check(fgraph, node)
+    for cls in type(node.op).__mro__:
+        if cls in _node_checks:
+            return _node_checks[cls](fgraph, node)
+    return True
 
 
 # Type class -> name, in the generated module, of a plain-Python function the runner applies
