@@ -25,8 +25,9 @@ from numba.np.random.random_methods import (
 from symgrad.tensor.random.type import copy_rng
 
 # fastmath=False explicitly: a helper left unset inherits the calling kernel's fastmath flags,
-# and a contracted `low + width * u` rounds differently from numpy
-_jit = njit(cache=True, nogil=True, fastmath=False)
+# and a contracted `low + width * u` rounds differently from numpy; numpy's error model as in
+# numpy's C code (a 0/0 in multinomial's p / remaining_p gives NaN, not an exception)
+_jit = njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 
 copy_generator = copy_rng
 
