@@ -375,3 +375,52 @@ def test_an_unknown_subclass_runs_on_the_vm():
         results.append(f())
         assert mode is PY or not _on_numba(f)
     np.testing.assert_array_equal(*results)
+
+
+def _tutorial(stream, get_state, set_state, mode):
+    """The random-numbers tutorial: default updates, no_default_updates, a draw used three
+    times in one call, and restoring a saved generator state."""
+    rv_u = stream.uniform((2, 2)) if isinstance(stream, RandomStreams) else \
+        stream.uniform(0, 1, size=(2, 2))
+    rv_n = stream.normal((2, 2)) if isinstance(stream, RandomStreams) else \
+        stream.normal(0, 1, size=(2, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # RandomStates run on the VM
+        f = function([], rv_u, mode=mode)
+        g = function([], rv_n, mode=mode, no_default_updates=True)
+        nearly_zeros = function([], rv_u + rv_u - 2 * rv_u, mode=mode)
+    f_val0, f_val1 = f(), f()
+    assert not np.array_equal(f_val0, f_val1)
+    g_val0, g_val1 = g(), g()
+    np.testing.assert_array_equal(g_val0, g_val1)
+    np.testing.assert_allclose(nearly_zeros(), 0.0, atol=1e-12)
+    saved = get_state(rv_u.rng.get_value())
+    nearly_zeros()
+    v1 = f()
+    rng = rv_u.rng.get_value(borrow=True)
+    set_state(rng, saved)
+    rv_u.rng.set_value(rng, borrow=True)
+    v2, v3 = f(), f()
+    assert not np.array_equal(v1, v2)
+    np.testing.assert_array_equal(v1, v3)
+    return [f_val0, f_val1, g_val0, v1, v2, v3]
+
+
+def _set_bit_state(rng, state):
+    rng.bit_generator.state = state
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+def test_the_random_numbers_tutorial_under_numba(legacy):
+    results = []
+    for mode in (PY, NUMBA, NUMBA_FAST):
+        if legacy:
+            got = _tutorial(RandomStreams(seed=234), lambda r: r.get_state(),
+                            lambda r, s: r.set_state(s), mode)
+        else:
+            got = _tutorial(RandomStream(seed=234), lambda r: r.bit_generator.state,
+                            _set_bit_state, mode)
+        results.append(got)
+    for other in results[1:]:
+        for a, b in zip(results[0], other):
+            np.testing.assert_array_equal(a, b)
