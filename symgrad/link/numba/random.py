@@ -25,6 +25,7 @@ from symgrad.tensor.random.basic import ChoiceRV, MultinomialRV, PermutationRV, 
 from symgrad.tensor.random.op import RandomVariable
 from symgrad.tensor.random.type import RandomGeneratorType
 
+# `rnd` is randomlib, as the generated module's prelude imports it
 runner_input_copies[RandomGeneratorType] = "rnd.copy_generator"
 
 # RandomVariable names (numpy Generator methods) with a filler in randomlib, and the filler
