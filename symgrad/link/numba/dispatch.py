@@ -53,6 +53,28 @@ def may_alias_storage(var) -> bool:
 # op class -> predicate on an instance, for classes whose coverage depends on parameters
 _kernel_checks: dict = {}
 
+# op class -> predicate(fgraph, node), for coverage that depends on the node's inputs or on how
+# the graph uses its outputs (a graph with a refused node runs on the Python VM); subclasses
+# without a check of their own get their nearest base's, as they get its kernel
+_node_checks: dict = {}
+
+
+def node_has_kernel(fgraph, node) -> bool:
+    """Whether numba can run this node of this graph (its op has a kernel, and the kernel
+    accepts the node's input types and uses)."""
+    if not has_kernel(node.op):
+        return False
+    for cls in type(node.op).__mro__:
+        if cls in _node_checks:
+            return _node_checks[cls](fgraph, node)
+    return True
+
+
+# Type class -> name, in the generated module, of a plain-Python function the runner applies
+# to every graph input of that type before the call: kernels advance random generators in
+# place, so the runner hands them a copy and the caller's object is never changed
+runner_input_copies: dict = {}
+
 
 def all_op_classes() -> list[type]:
     """Every runnable tensor-level Op class defined in symgrad."""
