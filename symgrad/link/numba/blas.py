@@ -19,7 +19,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 from numba.np.linalg import ensure_blas
 
-_jit = njit(cache=True, error_model="numpy", nogil=True)
+_jit = njit(cache=True, error_model="numpy", nogil=True, fastmath=False)  # copies and checks only
 
 _CHAR = ir.IntType(8)
 _VOIDP = ir.IntType(8).as_pointer()

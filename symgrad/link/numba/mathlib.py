@@ -10,7 +10,9 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
-_jit = njit(cache=True, error_model="numpy", nogil=True)
+# the kernels' own flags, set explicitly: a helper without them takes its first caller's, and
+# numba's cache would then keep whichever version compiled first
+_jit = njit(cache=True, error_model="numpy", nogil=True, fastmath={"contract", "nsz"})
 
 
 @intrinsic
