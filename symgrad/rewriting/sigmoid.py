@@ -77,6 +77,35 @@ def _cancel_sigmoids(num: list, den: list) -> bool:
     return dropped
 
 
+def _is_negation(a: Variable, b: Variable) -> bool:
+    na, nb = negation_of(a), negation_of(b)
+    return (na is not None and same_structure(na, b)) or (nb is not None and same_structure(nb, a))
+
+
+def _pair_sigmoids(num: list, den: list, dtype: str, ndim: int) -> bool:
+    """sigmoid(x) * sigmoid(-x) -> e / (1 + e)**2 with e = exp(-|x|): one exp and one division
+    instead of two of each (the pair is even in x), and still finite for any x."""
+    changed = False
+    for f in list(num):
+        if f not in num:
+            continue
+        x = sigmoid_argument(f)
+        if x is None:
+            continue
+        partner = next((g for g in num if g is not f and (a := sigmoid_argument(g)) is not None
+                        and _is_negation(a, x)), None)
+        if partner is None:
+            continue
+        num.remove(f)
+        num.remove(partner)
+        inner = negation_of(x)  # |-y| is |y|
+        e = tm.exp(tm.neg(tm.abs(inner if inner is not None else x)))
+        num.append(e)
+        den.append(tm.sqr(tm.add(tensor_constant(1, dtype, ndim), e)))
+        changed = True
+    return changed
+
+
 def _one_plus_exp(var: Variable, dtype: str):
     """u when var is 1 + exp(u) in `dtype`, else None."""
     rest = added_to_one(var)
@@ -160,6 +189,8 @@ def local_sigmoid_product(fgraph, node):
     changed = _denominators_to_sigmoids(num, den, dtype)
     changed = _cancel_sigmoids(num, den) or changed
     distributed = _distribute(fgraph, num, den, dtype)
+    if distributed is None:
+        changed = _pair_sigmoids(num, den, dtype, out.type.ndim) or changed
     if distributed is not None:
         new = distributed
     elif changed:

@@ -115,7 +115,8 @@ def test_exp_over_one_plus_exp():
     assert canonical_text([u], T.exp(u) / (1 + T.exp(u))) == "sigmoid(u)"
     assert canonical_text([u, a], a / (1 + T.exp(u))) == "(a * sigmoid(-u))"
     expr = a * T.exp(u) / ((1 + T.exp(u)) * (1 + T.exp(u)))
-    assert canonical_text([u, a], expr) == "(a * sigmoid(u) * sigmoid(-u))"
+    # sigmoid(u) * sigmoid(-u), even in u, becomes one exp of -|u| and one division
+    assert canonical_text([u, a], expr) == "((a * exp(-abs(u))) / sqr((1.0 + exp(-abs(u)))))"
     zl = np.longdouble(LOGITS)
     want = (zl / (1 + np.exp(-zl)) / (1 + np.exp(zl))).astype(np.float64)
     check_fast_run([u, a], [expr], [LOGITS, LOGITS], [want])
@@ -186,3 +187,19 @@ def test_sum_squared_in_the_product_keeps_its_value():
     sv = 1 / (1 + np.exp(-xv))
     want_total = (xv + 1) / sv + (xv - 1) / (1 - sv)
     check_against_numpy([x, a, b], expr, [xv, xv + 1, xv - 1], want_total ** 2 * sv * (1 - sv))
+
+
+def test_sigmoid_pair_of_the_logistic_gradient_is_one_exp_and_finite():
+    # d/dx sum(1 / (1 + exp(-x))) = sigmoid(x) * sigmoid(-x): one stable exp, no overflow
+    x = T.dmatrix("x")
+    g = T.grad(T.sum(1 / (1 + T.exp(-x))), x)
+    assert canonical_text([x], g) == "(exp(-abs(x)) / sqr((1.0 + exp(-abs(x)))))"
+    xs = np.array([[0.0, 1.0, -1.0, -2.0], [30.0, -40.0, 1000.0, -1000.0]])
+    xl = np.longdouble(xs)
+    want = (np.exp(-xl) / (1 + np.exp(-xl)) ** 2).astype(np.float64)
+    check_fast_run([x], [g], [xs], [want])
+    for sigmoid_pair in (T.nnet.sigmoid(x) * T.nnet.sigmoid(-x),
+                         T.nnet.sigmoid(-x) * 3.0 * T.nnet.sigmoid(x)):
+        f = compiled([x], sigmoid_pair)
+        assert sum(n.op.__class__.__name__ == "Elemwise" for n in f.maker.fgraph.toposort()) == 1
+    check_against_numpy([x], T.nnet.sigmoid(-x) * T.nnet.sigmoid(x), [xs], want, rtol=1e-14)
