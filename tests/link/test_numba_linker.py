@@ -28,7 +28,6 @@ PY = Mode("py", None, "py-noopt")
 # warning. This list may only shrink.
 KNOWN_GAPS = {
     "symgrad.ifelse.IfElse",
-    "symgrad.scan.op.Scan",
     "symgrad.tensor.extra_ops.Nonzero",
     "symgrad.tensor.extra_ops.SearchSorted",
     "symgrad.tensor.basic.Split",

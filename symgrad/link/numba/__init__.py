@@ -10,5 +10,12 @@ from __future__ import annotations
 # importing the kernel modules fills the kernel table
 from symgrad.link.numba import elemwise, linalg, nnet, reduce, shape_index, structure  # noqa: F401
 from symgrad.link.numba.background import wait_idle  # noqa: F401
-from symgrad.link.numba.dispatch import numba_kernel, ops_without_kernel  # noqa: F401
+from symgrad.link.numba.dispatch import (  # noqa: F401
+    defer_kernel_module,
+    numba_kernel,
+    ops_without_kernel,
+)
 from symgrad.link.numba.linker import NumbaLinker, TieredLinker  # noqa: F401
+
+# Scan's module imports symgrad.compile, which imports this package: loaded on first lookup
+defer_kernel_module("symgrad.link.numba.scan")

@@ -78,6 +78,8 @@ class GraphSource:
         self.nodes = stable_order(fgraph)
         self.names: dict = {}
         self.kernels: dict[str, str] = {}  # kernel source -> its function name
+        # module-level blocks kernels need defined beside them (see dispatch.KernelSource)
+        self.helpers: dict[str, None] = {}
         self.array_constants: list = []
         self.source = self._generate()
 
@@ -95,19 +97,24 @@ class GraphSource:
 
     def _kernel_name(self, node) -> str:
         text = numba_kernel(node.op, node)
+        self.helpers.update(dict.fromkeys(getattr(text, "helpers", ())))
         if text not in self.kernels:
             digest = hashlib.sha1(text.encode()).hexdigest()[:12]
             self.kernels[text] = f"k_{type(node.op).__name__.lower()}_{digest}"
         return self.kernels[text]
 
-    def _generate(self) -> str:
+    # 0-d inputs arrive as 0-d arrays from Python; an inner graph (a loop's step) passes numbers
+    scalars_as_numbers = False
+
+    def _graph_body(self) -> tuple[list[str], list[str]]:
+        """The graph function's parameters and body lines (calls in topological order)."""
         fg = self.fgraph
         body = []
         params = []
         for k, var in enumerate(fg.inputs):
             arg = f"a{k}"
             params.append(arg)
-            if var.type.ndim == 0:
+            if var.type.ndim == 0 and not self.scalars_as_numbers:
                 body.append(f"v{k} = {arg}[()]")
                 self.names[var] = f"v{k}"
             else:
@@ -125,13 +132,19 @@ class GraphSource:
         results = [self._name(v) for v in fg.outputs]
         body.append("return (" + "".join(r + ", " for r in results) + ")")
         params += [f"c{k}" for k in range(len(self.array_constants))]
+        return params, body
 
-        parts = [PRELUDE]
-        for text, name in self.kernels.items():
-            parts.append("\n@_kernel\n" + text.replace(f"def {KERNEL_NAME}(", f"def {name}(", 1))
+    def kernel_blocks(self) -> list[str]:
+        """Each distinct kernel as a jitted module-level function under its own name."""
+        return ["\n@_kernel\n" + text.replace(f"def {KERNEL_NAME}(", f"def {name}(", 1)
+                for text, name in self.kernels.items()]
+
+    def _generate(self) -> str:
+        params, body = self._graph_body()
+        parts = [PRELUDE, *self.helpers, *self.kernel_blocks()]
         parts.append("\n@_graph\ndef graph(" + ", ".join(params) + "):\n"
                      + "".join(f"    {line}\n" for line in body))
-        parts.append(self._runner_source(len(fg.inputs)))
+        parts.append(self._runner_source(len(self.fgraph.inputs)))
         return "".join(parts)
 
     def _runner_source(self, n_inputs: int) -> str:
