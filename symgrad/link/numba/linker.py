@@ -26,6 +26,7 @@ from symgrad.link.numba.dispatch import (
     numba_kernel,
     view_ops,
 )
+from symgrad.link.numba.ifelse import LazyBranch, lazy_layout
 from symgrad.link.numba.scalar import literal
 from symgrad.link.python import PythonLinker
 
@@ -119,20 +120,46 @@ class GraphSource:
                 self.names[var] = f"v{k}"
             else:
                 self.names[var] = arg
-        n_vars = len(fg.inputs)
-        for node in self.nodes:
-            args = ", ".join(self._name(v) for v in node.inputs)
-            outs = []
-            for out in node.outputs:
-                self.names[out] = f"v{n_vars}"
-                outs.append(f"v{n_vars}")
-                n_vars += 1
-            target = outs[0] if len(outs) == 1 else ", ".join(outs)
-            body.append(f"{target} = {self._kernel_name(node)}({args})")
+        self._n_vars = len(fg.inputs)
+        body += self._block(lazy_layout(self.nodes, fg.outputs))
         results = [self._name(v) for v in fg.outputs]
         body.append("return (" + "".join(r + ", " for r in results) + ")")
         params += [f"c{k}" for k in range(len(self.array_constants))]
         return params, body
+
+    def _targets(self, node) -> list[str]:
+        outs = []
+        for out in node.outputs:
+            self.names[out] = f"v{self._n_vars}"
+            outs.append(f"v{self._n_vars}")
+            self._n_vars += 1
+        return outs
+
+    def _block(self, items) -> list[str]:
+        """Lines computing `items`: nodes, and ifelse branches computed only when taken."""
+        lines = []
+        for item in items:
+            if isinstance(item, LazyBranch):
+                lines += self._branch(item)
+                continue
+            args = ", ".join(self._name(v) for v in item.inputs)
+            lines.append(f"{', '.join(self._targets(item))} = {self._kernel_name(item)}({args})")
+        return lines
+
+    def _branch(self, branch: LazyBranch) -> list[str]:
+        condition = self._name(branch.condition)
+        sides = []
+        for side in (0, 1):
+            lines = self._block(branch.then_items if side == 0 else branch.else_items)
+            sides.append((lines, [self._name(v) for v in branch.values(side)]))
+        outs = self._targets(branch.node)
+        lines = [f"if {condition}:"]
+        for k, (side_lines, values) in enumerate(sides):
+            if k == 1:
+                lines.append("else:")
+            assign = [f"{o} = {v}" for o, v in zip(outs, values)]
+            lines += ["    " + line for line in side_lines + assign]
+        return lines
 
     def kernel_blocks(self) -> list[str]:
         """Each distinct kernel as a jitted module-level function under its own name."""
