@@ -102,6 +102,16 @@ def test_rnn_gradient_through_scan_and_truncated(rng):
     _both([x, W, U, b, h0], outs, values, mode=NUMBA_OPT, rtol=1e-10)
 
 
+def test_outputs_read_only_at_the_last_step_keep_a_ring_of_rows():
+    x0 = T.dvector("x0")
+    fib, _ = theano.scan(lambda a, b: a * 0.5 + b, outputs_info={"initial": x0, "taps": [-2, -1]},
+                         n_steps=7)
+    power, _ = theano.scan(lambda p: p * 1.5, outputs_info=x0, n_steps=7)
+    f, _ = _both([x0], [fib[-1], power[-1]], [np.array([1.0, 2.0])], mode=NUMBA_OPT)
+    source = f.maker.runner.source
+    assert "rows0 = 2 + 1" in source and "rows0 = 1 + 1" in source  # lookback + 1 rows
+
+
 def test_until_stops_after_the_step_meeting_the_condition():
     x = T.dscalar("x")
     vals, _ = theano.scan(lambda p: (p * 2, until(p * 2 > 40)), outputs_info=x, n_steps=100)

@@ -162,9 +162,11 @@ class GraphSource:
         return lines
 
     def kernel_blocks(self) -> list[str]:
-        """Each distinct kernel as a jitted module-level function under its own name."""
-        return ["\n@_kernel\n" + text.replace(f"def {KERNEL_NAME}(", f"def {name}(", 1)
-                for text, name in self.kernels.items()]
+        """Each distinct kernel as a jitted module-level function under its own name (those a
+        helper already defines, as an inner graph's kernels do, are not repeated)."""
+        blocks = ["\n@_kernel\n" + text.replace(f"def {KERNEL_NAME}(", f"def {name}(", 1)
+                  for text, name in self.kernels.items()]
+        return [b for b in blocks if b not in self.helpers]
 
     def _generate(self) -> str:
         params, body = self._graph_body()
