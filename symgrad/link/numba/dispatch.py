@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 from functools import singledispatch
+from typing import Self
 
 from symgrad.graph.op import Op
 
@@ -30,7 +31,7 @@ class KernelSource(str):
 
     helpers: tuple[str, ...] = ()
 
-    def __new__(cls, text: str, helpers=()) -> KernelSource:
+    def __new__(cls, text: str, helpers=()) -> Self:
         source = super().__new__(cls, text)
         source.helpers = tuple(helpers)
         return source

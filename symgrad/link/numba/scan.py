@@ -120,15 +120,19 @@ def _shape(first: str, array: str, ndim: int, skip: int = 0) -> str:
     return "(" + ", ".join(dims) + ",)"
 
 
+def _raise(message: str) -> str:
+    return f"raise ValueError({message!r})"
+
+
 def _check_row(value: str, buf: str, ndim: int, where: str) -> list[str]:
     """Lines raising the VM's error when a step's row does not fit its output's buffer."""
     if ndim == 0:
         return []
     differs = " or ".join(f"{value}.shape[{d}] != {buf}.shape[{d + 1}]" for d in range(ndim))
     return [f"if {differs}:",
-            f"    raise ValueError('{where}: the step returned a row whose shape differs from "
-            "the earlier rows (or the initial value); a scan output keeps one shape over all "
-            "steps')"]
+            "    " + _raise(f"{where}: the step returned a row whose shape differs from the "
+                            "earlier rows (or the initial value); a scan output keeps one "
+                            "shape over all steps")]
 
 
 @numba_kernel.register(Scan)
@@ -136,7 +140,7 @@ def _scan_kernel(op: Scan, node) -> str:
     info = op.info
     step = _step_source(op)
     where = info.outer_input_slices()
-    name = str(op).replace("'", "")
+    name = str(op)
     params = [f"i{k}" for k in range(len(node.inputs))]
     seqs = params[where["seqs"]]
     inits = params[where["rec"]]
@@ -145,26 +149,26 @@ def _scan_kernel(op: Scan, node) -> str:
     outs = node.outputs
     lines = ["n = np.int64(i0)",
              "if n < 0:",
-             f"    raise ValueError('{name}: n_steps must not be negative')"]
+             "    " + _raise(f"{name}: n_steps must not be negative")]
     if info.n_per_step:
         lines += ["if n == 0:",
-                  f"    raise ValueError('{name}: cannot run 0 steps with outputs_info None "
-                  "outputs (their shape comes from the first step)')"]
+                  "    " + _raise(f"{name}: cannot run 0 steps with outputs_info None "
+                                  "outputs (their shape comes from the first step)")]
     for seq, taps in zip(seqs, info.seq_taps):
         low, high = tap_span(taps)
         lines += [f"if {seq}.shape[0] < n + {high - low}:",
-                  f"    raise ValueError('{name}: a sequence with taps {taps} is too short for "
-                  "the number of steps')"]
+                  "    " + _raise(f"{name}: a sequence with taps {taps} is too short for "
+                                  "the number of steps")]
     for r, init in enumerate(inits):
         lookback = info.rec_lookback(r)
         dtype = outs[r].type.dtype
         rows = "1" if info.keeps_last_only(r) else "n"
+        shape = _shape(f"rows{r}", init, outs[r].type.ndim - 1, 1)
         lines += [f"if {init}.shape[0] != {lookback}:",
-                  f"    raise ValueError('{name}: output {r} has taps {info.rec_taps[r]} and "
-                  f"needs {lookback} initial rows')",
+                  "    " + _raise(f"{name}: output {r} has taps {info.rec_taps[r]} and needs "
+                                  f"{lookback} initial rows"),
                   f"rows{r} = {lookback} + {rows}",
-                  f"b{r} = np.empty({_shape(f'rows{r}', init, outs[r].type.ndim - 1, 1)}, "
-                  f"dtype=np.{dtype})",
+                  f"b{r} = np.empty({shape}, dtype=np.{dtype})",
                   f"b{r}[:{lookback}] = {init}"]
     for k in range(info.n_per_step):
         out = outs[info.n_rec + k]
