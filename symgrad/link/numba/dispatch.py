@@ -10,6 +10,7 @@ An Op class without a generator is an error when linking, never a silent slow pa
 from __future__ import annotations
 
 import importlib
+import threading
 from functools import singledispatch
 from typing import Self
 
@@ -40,6 +41,7 @@ class KernelSource(str):
 # kernel modules for ops defined above symgrad.compile (Scan needs compile modes): importing
 # them while symgrad.link loads would be circular, so they are imported on first need
 _deferred_modules: list[str] = []
+_deferred_lock = threading.Lock()
 
 
 def defer_kernel_module(module: str) -> None:
@@ -51,8 +53,11 @@ def _load_deferred() -> bool:
     """Import the deferred kernel modules; whether there were any."""
     if not _deferred_modules:
         return False
-    while _deferred_modules:
-        importlib.import_module(_deferred_modules.pop(0))
+    # a module leaves the list once imported: a thread that saw it there waits for its kernels
+    with _deferred_lock:
+        while _deferred_modules:
+            importlib.import_module(_deferred_modules[0])
+            _deferred_modules.pop(0)
     return True
 
 

@@ -5,7 +5,9 @@ Each node's kernel (see dispatch.py) becomes a jitted function in the module, an
 code once. 0-d tensors travel as plain numbers inside; array constants are passed in as
 arguments so the source (and with it the cache key) holds only structure, dtypes and small
 numbers. A plain-Python `make_runner` in the same module unpacks arguments and boxes 0-d
-outputs as arrays.
+outputs as arrays. The nodes only one branch of an ifelse needs run inside an `if` block
+(lazy, as on the VM; see ifelse.py), and a kernel may bring module-level helpers along (a
+scan's step graph; see dispatch.KernelSource).
 """
 from __future__ import annotations
 
