@@ -18,5 +18,6 @@ from symgrad.link.numba.dispatch import (  # noqa: F401
 )
 from symgrad.link.numba.linker import NumbaLinker, TieredLinker  # noqa: F401
 
-# ifelse.py is imported by linker.py (its lazy layout). Scan's module imports symgrad.compile, which imports this package: loaded on first lookup
+# ifelse.py comes in through linker.py (its lazy layout). scan.py imports symgrad.compile,
+# which imports this package: it is loaded on the first kernel lookup
 defer_kernel_module("symgrad.link.numba.scan")
