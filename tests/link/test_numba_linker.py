@@ -27,8 +27,6 @@ PY = Mode("py", None, "py-noopt")
 # Op classes still without a numba kernel: graphs holding them run on the Python VM with a
 # warning. This list may only shrink.
 KNOWN_GAPS = {
-    "symgrad.ifelse.IfElse",
-    "symgrad.scan.op.Scan",
     "symgrad.tensor.extra_ops.Nonzero",
     "symgrad.tensor.extra_ops.SearchSorted",
     "symgrad.tensor.basic.Split",

@@ -5,7 +5,9 @@ Each node's kernel (see dispatch.py) becomes a jitted function in the module, an
 code once. 0-d tensors travel as plain numbers inside; array constants are passed in as
 arguments so the source (and with it the cache key) holds only structure, dtypes and small
 numbers. A plain-Python `make_runner` in the same module unpacks arguments and boxes 0-d
-outputs as arrays.
+outputs as arrays. The nodes only one branch of an ifelse needs run inside an `if` block
+(lazy, as on the VM; see ifelse.py), and a kernel may bring module-level helpers along (a
+scan's step graph; see dispatch.KernelSource).
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from symgrad.link.numba.dispatch import (
     runner_input_copies,
     view_ops,
 )
+from symgrad.link.numba.ifelse import LazyBranch, lazy_layout
 from symgrad.link.numba.scalar import literal
 from symgrad.link.python import PythonLinker
 
@@ -82,6 +85,8 @@ class GraphSource:
         self.nodes = stable_order(fgraph)
         self.names: dict = {}
         self.kernels: dict[str, str] = {}  # kernel source -> its function name
+        # module-level blocks kernels need defined beside them (see dispatch.KernelSource)
+        self.helpers: dict[str, None] = {}
         self.array_constants: list = []
         self.source = self._generate()
 
@@ -99,43 +104,82 @@ class GraphSource:
 
     def _kernel_name(self, node) -> str:
         text = numba_kernel(node.op, node)
+        self.helpers.update(dict.fromkeys(getattr(text, "helpers", ())))
         if text not in self.kernels:
             digest = hashlib.sha1(text.encode()).hexdigest()[:12]
             self.kernels[text] = f"k_{type(node.op).__name__.lower()}_{digest}"
         return self.kernels[text]
 
-    def _generate(self) -> str:
+    # 0-d inputs arrive as 0-d arrays from Python; an inner graph (a loop's step) passes numbers
+    scalars_as_numbers = False
+
+    def _graph_body(self) -> tuple[list[str], list[str]]:
+        """The graph function's parameters and body lines (calls in topological order)."""
         fg = self.fgraph
         body = []
         params = []
         for k, var in enumerate(fg.inputs):
             arg = f"a{k}"
             params.append(arg)
-            if _is_0d(var):
+            if _is_0d(var) and not self.scalars_as_numbers:
                 body.append(f"v{k} = {arg}[()]")
                 self.names[var] = f"v{k}"
             else:
                 self.names[var] = arg
-        n_vars = len(fg.inputs)
-        for node in self.nodes:
-            args = ", ".join(self._name(v) for v in node.inputs)
-            outs = []
-            for out in node.outputs:
-                self.names[out] = f"v{n_vars}"
-                outs.append(f"v{n_vars}")
-                n_vars += 1
-            target = outs[0] if len(outs) == 1 else ", ".join(outs)
-            body.append(f"{target} = {self._kernel_name(node)}({args})")
+        self._n_vars = len(fg.inputs)
+        body += self._block(lazy_layout(self.nodes, fg.outputs))
         results = [self._name(v) for v in fg.outputs]
         body.append("return (" + "".join(r + ", " for r in results) + ")")
         params += [f"c{k}" for k in range(len(self.array_constants))]
+        return params, body
 
-        parts = [PRELUDE]
-        for text, name in self.kernels.items():
-            parts.append("\n@_kernel\n" + text.replace(f"def {KERNEL_NAME}(", f"def {name}(", 1))
+    def _targets(self, node) -> list[str]:
+        outs = []
+        for out in node.outputs:
+            self.names[out] = f"v{self._n_vars}"
+            outs.append(f"v{self._n_vars}")
+            self._n_vars += 1
+        return outs
+
+    def _block(self, items) -> list[str]:
+        """Lines computing `items`: nodes, and ifelse branches computed only when taken."""
+        lines = []
+        for item in items:
+            if isinstance(item, LazyBranch):
+                lines += self._branch(item)
+                continue
+            args = ", ".join(self._name(v) for v in item.inputs)
+            lines.append(f"{', '.join(self._targets(item))} = {self._kernel_name(item)}({args})")
+        return lines
+
+    def _branch(self, branch: LazyBranch) -> list[str]:
+        condition = self._name(branch.condition)
+        sides = []
+        for side in (0, 1):
+            lines = self._block(branch.then_items if side == 0 else branch.else_items)
+            sides.append((lines, [self._name(v) for v in branch.values(side)]))
+        outs = self._targets(branch.node)
+        lines = [f"if {condition}:"]
+        for k, (side_lines, values) in enumerate(sides):
+            if k == 1:
+                lines.append("else:")
+            assign = [f"{o} = {v}" for o, v in zip(outs, values)]
+            lines += ["    " + line for line in side_lines + assign]
+        return lines
+
+    def kernel_blocks(self) -> list[str]:
+        """Each distinct kernel as a jitted module-level function under its own name (those a
+        helper already defines, as an inner graph's kernels do, are not repeated)."""
+        blocks = ["\n@_kernel\n" + text.replace(f"def {KERNEL_NAME}(", f"def {name}(", 1)
+                  for text, name in self.kernels.items()]
+        return [b for b in blocks if b not in self.helpers]
+
+    def _generate(self) -> str:
+        params, body = self._graph_body()
+        parts = [PRELUDE, *self.helpers, *self.kernel_blocks()]
         parts.append("\n@_graph\ndef graph(" + ", ".join(params) + "):\n"
                      + "".join(f"    {line}\n" for line in body))
-        parts.append(self._runner_source(len(fg.inputs)))
+        parts.append(self._runner_source(len(self.fgraph.inputs)))
         return "".join(parts)
 
     def _runner_source(self, n_inputs: int) -> str:
