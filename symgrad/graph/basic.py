@@ -1,6 +1,8 @@
 """Variable, Apply and Constant: the nodes of every symgrad graph."""
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from itertools import count
 from types import SimpleNamespace
 from typing import Any
@@ -8,6 +10,19 @@ from typing import Any
 from symgrad.errors import user_frame
 
 _ids = count()
+_tracing = threading.local()
+
+
+@contextmanager
+def traces_set_by_caller():
+    """Within this block new nodes do not look up the user's line (a walk up the stack): the
+    rewriter building them gives each kept node the trace of the node it replaces."""
+    before = getattr(_tracing, "off", False)
+    _tracing.off = True
+    try:
+        yield
+    finally:
+        _tracing.off = before
 
 
 class Variable:
@@ -116,7 +131,9 @@ class Apply:
                 raise ValueError(f"output {out} of {op} is already owned by another node")
             out.owner = self
             out.index = i
-        self.trace = trace if trace is not None else user_frame()
+        if trace is None and not getattr(_tracing, "off", False):
+            trace = user_frame()
+        self.trace = trace
         self.tag = SimpleNamespace()
 
     @property

@@ -30,8 +30,9 @@ def graph_inputs(outputs: Iterable[Variable], blockers: Iterable[Variable] = ())
 
 
 def io_toposort(inputs: Iterable[Variable], outputs: Iterable[Variable]) -> list[Apply]:
-    """Apply nodes between inputs and outputs, each after the nodes that feed it."""
-    stop = set(inputs)
+    """Apply nodes between inputs and outputs, each after the nodes that feed it (`inputs` may
+    be a set, used as is: a FunctionGraph passes all its variables on every import)."""
+    stop = inputs if isinstance(inputs, (set, frozenset)) else set(inputs)
     order: list[Apply] = []
     done: set[Apply] = set()
     visiting: set[Apply] = set()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from symgrad.graph.basic import traces_set_by_caller
 from symgrad.graph.fgraph import FunctionGraph
 from symgrad.rewriting.engine import (
     EquilibriumRewriter,
@@ -111,7 +112,11 @@ def optimize(fgraph: FunctionGraph, optimizer: str | None, exclude=(), include=(
     included phase runs whole; an included rewrite runs (in its phase) even where its phase is
     not selected; whatever `exclude` names never runs."""
     # config.optimizer_verbose is honoured by the caller, which prints the function's rewrite log
-    include, exclude = set(include), set(exclude)
+    with traces_set_by_caller():  # FunctionGraph.replace gives new nodes the old node's trace
+        return _optimize(fgraph, optimizer, set(exclude), set(include))
+
+
+def _optimize(fgraph: FunctionGraph, optimizer: str | None, exclude: set, include: set) -> int:
     whole = {p.name for p in phases_for(optimizer)} | _phase_names(include)
     skipped = _phase_names(exclude)
     changes = 0
