@@ -29,20 +29,11 @@ PY = Mode("py", None, "py-noopt")
 KNOWN_GAPS = {
     "symgrad.ifelse.IfElse",
     "symgrad.scan.op.Scan",
-    "symgrad.tensor.extra_ops.Nonzero",
-    "symgrad.tensor.extra_ops.SearchSorted",
-    "symgrad.tensor.basic.Split",
-    "symgrad.tensor.extra_ops.CumOp",
-    "symgrad.tensor.extra_ops.Repeat",
-    "symgrad.tensor.products.Matmul",
     "symgrad.tensor.random.basic.ChoiceRV",
     "symgrad.tensor.random.basic.MultinomialRV",
     "symgrad.tensor.random.basic.PermutationRV",
     "symgrad.tensor.random.basic.RandomIntegersRV",
     "symgrad.tensor.random.op.RandomVariable",
-    "symgrad.tensor.sort.ArgSort",
-    "symgrad.tensor.sort.Sort",
-    "symgrad.tensor.subtensor.AdvancedSubtensor",
 }
 
 

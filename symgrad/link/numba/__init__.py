@@ -8,7 +8,16 @@ machine code.
 from __future__ import annotations
 
 # importing the kernel modules fills the kernel table
-from symgrad.link.numba import elemwise, linalg, nnet, reduce, shape_index, structure  # noqa: F401
+from symgrad.link.numba import (  # noqa: F401
+    advanced_index,
+    elemwise,
+    extra_ops,
+    linalg,
+    nnet,
+    reduce,
+    shape_index,
+    structure,
+)
 from symgrad.link.numba.background import wait_idle  # noqa: F401
 from symgrad.link.numba.dispatch import numba_kernel, ops_without_kernel  # noqa: F401
 from symgrad.link.numba.linker import NumbaLinker, TieredLinker  # noqa: F401
