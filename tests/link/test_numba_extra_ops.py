@@ -10,7 +10,7 @@ import symgrad.tensor as T
 from symgrad.compile.mode import Mode
 from symgrad.errors import NodeRuntimeError
 from symgrad.tensor.basic import Split
-from symgrad.tensor.extra_ops import CumOp, Repeat, SearchSorted
+from symgrad.tensor.extra_ops import CumOp, LinearRecurrence, Repeat, SearchSorted
 from symgrad.tensor.products import Matmul
 from symgrad.tensor.sort import ArgSort, Sort
 from symgrad.tensor.type import TensorType
@@ -263,3 +263,33 @@ def test_matmul_integer_bool_and_mixed_dtypes(dtypes, rng):
     bv = rng.integers(0, 100, size=(2, 5, 4)).astype(dtypes[1])
     agree(fs, av, bv, rtol=1e-6 if "float32" in dtypes else 0.0)
     agree(fs, av[:, :, :0], bv[:, :0])
+
+
+# --- LinearRecurrence (cumprod's gradient) ------------------------------------------------
+@pytest.mark.parametrize("dtypes", [("float64", "float64"), ("float32", "float32"),
+                                    ("float32", "float64")])
+def test_linear_recurrence_both_directions_every_axis(dtypes, rng):
+    a, b = tensor(dtypes[0], 3, "a"), tensor(dtypes[1], 3, "b")
+    outs = [LinearRecurrence(axis, reverse)(a, b) for axis in range(3) for reverse in (0, 1)]
+    fs = compile_both([a, b], outs)
+    tol = 1e-5 if "float32" in dtypes else 1e-13  # a fused multiply-add may round once less
+    for shape in [(2, 3, 4), (1, 1, 5), (0, 2, 3), (3, 0, 1)]:
+        av, bv = rng.normal(size=shape).astype(dtypes[0]), rng.normal(size=shape)
+        if av.size:
+            av.reshape(-1)[::3] = 0.0
+        agree(fs, av, bv.astype(dtypes[1]), rtol=tol)
+    agree(fs, av.transpose(2, 1, 0).copy().transpose(2, 1, 0)[::-1],
+          bv.astype(dtypes[1])[:, ::-1], rtol=tol)
+    both_fail(fs, np.ones((2, 3, 4), dtypes[0]), np.ones((2, 3, 5), dtypes[1]))
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1])
+def test_cumprod_gradient_with_zeros_under_numba(axis, rng):
+    x = T.dmatrix("x")
+    cost = T.sum(T.cumprod(x, axis=axis) * np.arange(1.0, 13.0).reshape(
+        (3, 4) if axis is not None else (12,)))
+    fs = compile_both([x], [T.grad(cost, x)])
+    xv = rng.normal(size=(3, 4))
+    xv[0, 1] = xv[2, 2] = xv[2, 3] = 0.0
+    got = agree(fs, xv, rtol=1e-13)
+    assert np.all(np.isfinite(got[0]))

@@ -1,5 +1,5 @@
-"""Kernels for running sums and products (CumOp), Repeat, Split, Nonzero, SearchSorted, Sort,
-ArgSort and Matmul.
+"""Kernels for running sums and products (CumOp, and LinearRecurrence for their gradients),
+Repeat, Split, Nonzero, SearchSorted, Sort, ArgSort and Matmul.
 
 Axes known when the graph is built are written into the source as literals. Sorting is
 always numba's stable merge sort (NaN last, as numpy): for the stable kinds the result is
@@ -12,7 +12,7 @@ import numpy as np
 
 from symgrad.link.numba.dispatch import KERNEL_NAME, _kernel_checks, numba_kernel, view_ops
 from symgrad.tensor.basic import Split
-from symgrad.tensor.extra_ops import CumOp, Nonzero, Repeat, SearchSorted
+from symgrad.tensor.extra_ops import CumOp, LinearRecurrence, Nonzero, Repeat, SearchSorted
 from symgrad.tensor.products import Matmul
 from symgrad.tensor.sort import ArgSort, Sort
 
@@ -51,6 +51,27 @@ def _cumop(op, node) -> str:
               f"    out[{_at(axis, 'i')}] {sign} out[{_at(axis, 'i - 1')}]",
               "return out"]
     return _def(["i0"], lines)
+
+
+@numba_kernel.register(LinearRecurrence)
+def _linear_recurrence(op, node) -> str:
+    a = node.inputs[0]
+    dtype = node.outputs[0].type.dtype
+    axis = op.axis
+    lines = []
+    for d in range(a.type.ndim):
+        lines += [f"if i0.shape[{d}] != i1.shape[{d}]:",
+                  "    raise ValueError('LinearRecurrence: a and b differ in shape')"]
+    lines += ["a = i0" if a.type.dtype == dtype else f"a = i0.astype(np.{dtype})",
+              f"out = i1.astype(np.{dtype})"]  # a fresh copy: b is never written
+    if op.reverse:
+        step = f"a[{_at(axis, 'i + 1')}] * out[{_at(axis, 'i + 1')}]"
+        lines += [f"for i in range(out.shape[{axis}] - 2, -1, -1):",
+                  f"    out[{_at(axis, 'i')}] += {step}"]
+    else:
+        lines += [f"for i in range(1, out.shape[{axis}]):",
+                  f"    out[{_at(axis, 'i')}] += a[{_at(axis, 'i')}] * out[{_at(axis, 'i - 1')}]"]
+    return _def(["i0", "i1"], lines + ["return out"])
 
 
 # --- repeat and split -----------------------------------------------------------------------
