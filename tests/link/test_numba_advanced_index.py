@@ -88,9 +88,10 @@ def test_integer_and_bool_arrays_of_other_dtypes_and_scalar_results(rng):
     fs = compile_both([x, i, k, z], outs)
     agree(fs, np.arange(12, dtype=np.int32).reshape(3, 4)[:, :3], np.array([0, 2]), 1,
           np.arange(9, dtype=np.int8).reshape(3, 3))
-    # an AdvancedSubtensor made directly with integer entries only: a 0-d result
+    # AdvancedSubtensors made directly: integer entries only (a 0-d result), a 0-d array
     op = AdvancedSubtensor(("i", "i"))
-    fs = compile_both([x, k], [op(x, k, k), AdvancedSubtensor(("x", "i"))(x, k)])
+    fs = compile_both([x, k], [op(x, k, k), AdvancedSubtensor(("x", "i"))(x, k),
+                               AdvancedSubtensor((("s", False, False, False), "a"))(x, k)])
     agree(fs, np.arange(12, dtype=np.int32).reshape(3, 4), -1)
     both_fail(fs, np.arange(12, dtype=np.int32).reshape(3, 4), 3)
 

@@ -200,7 +200,11 @@ def _sort_source(op, node, values: bool) -> str:
              f"n = x.shape[{ndim - 1}]", "rows = 1"]
     lines += [f"rows *= x.shape[{a}]" for a in range(ndim - 1)]
     lines += ["lines = x.reshape((rows, n))"]
-    if values:
+    if values and op.kind in ("quicksort", "heapsort"):
+        # numba's quicksort: the same values (numpy leaves the order of equal ones open)
+        lines += ["res = np.empty((rows, n), dtype=x.dtype)", "for r in range(rows):",
+                  "    res[r] = np.sort(lines[r])"]
+    elif values:
         lines += ["res = np.empty((rows, n), dtype=x.dtype)", "for r in range(rows):",
                   "    line = lines[r]", "    order = np.argsort(line, kind='mergesort')",
                   "    for t in range(n):", "        res[r, t] = line[order[t]]"]
