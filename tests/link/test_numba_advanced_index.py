@@ -100,3 +100,49 @@ def test_take(rng):
     x, i = T.dmatrix("x"), T.lvector("i")
     fs = compile_both([x, i], [T.take(x, i, axis=1), T.take(x, i), T.take(x, i, 0, "wrap")])
     agree(fs, rng.normal(size=(3, 4)), np.array([0, 2, 2, -1]))
+
+
+def _random_key(rng, ndim: int, shape):
+    """A random numpy index for an array of this shape (maybe one numpy refuses)."""
+    key, dim = [], 0
+    common = tuple(rng.integers(1, 3, size=rng.integers(1, 3)))
+    while dim < ndim and rng.random() < 0.8:
+        kind = rng.choice(["slice", "int", "array", "mask", "none"])
+        if kind == "none":
+            key.append(None)
+            continue
+        n = shape[dim]
+        if kind == "slice":
+            bounds = [None if rng.random() < 0.4 else int(rng.integers(-n - 1, n + 2))
+                      for _ in range(2)]
+            step = None if rng.random() < 0.5 else int(rng.choice([-2, -1, 1, 2, 3]))
+            key.append(slice(*bounds, step))
+        elif kind == "int":
+            key.append(int(rng.integers(-n, n)))
+        elif kind == "array":
+            key.append(rng.integers(-n, n, size=common))
+        else:
+            r = int(min(rng.integers(1, 3), ndim - dim))
+            mask = rng.random(size=shape[dim:dim + r]) < 0.5
+            key.append(mask)
+            dim += r - 1
+        dim += 1
+    return tuple(key)
+
+
+def test_random_index_combinations_agree_with_the_vm(rng):
+    x = T.dtensor4("x")
+    xv = rng.normal(size=(3, 4, 2, 5))
+    outs = []
+    while len(outs) < 8:  # each is a kernel to compile
+        key = _random_key(rng, 4, xv.shape)
+        if not any(isinstance(k, np.ndarray) for k in key):
+            continue
+        try:
+            xv[key]
+        except IndexError:
+            continue
+        outs.append(x[key])
+    fs = compile_both([x], outs)
+    agree(fs, xv)
+    agree(fs, rng.normal(size=(5, 4, 3, 2)).transpose(2, 1, 3, 0)[:, ::-1])
