@@ -1,10 +1,11 @@
 """Kernels for running sums and products (CumOp, and LinearRecurrence for their gradients),
 Repeat, Split, Nonzero, SearchSorted, Sort, ArgSort and Matmul.
 
-Axes known when the graph is built are written into the source as literals. Sorting is
-always numba's stable merge sort (NaN last, as numpy): for the stable kinds the result is
+Axes known when the graph is built are written into the source as literals. ArgSort is
+always numba's stable merge sort (NaN last, as numpy): for the stable kinds the positions are
 numpy's exactly; for quicksort and heapsort numpy leaves the order of ties unspecified and
-ours is the stable one. Matmul goes to BLAS through np.dot for float and complex products.
+ours is the stable one. Sort's values are numpy's for every kind. Matmul goes to BLAS
+through np.dot for float and complex products.
 """
 from __future__ import annotations
 
