@@ -24,7 +24,7 @@ from symgrad.ifelse import IfElse
 from symgrad.tensor.basic import Alloc, Join, Split, alloc, cast, eye
 from symgrad.tensor.constant import as_tensor_variable
 from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise
-from symgrad.tensor.extra_ops import CumOp
+from symgrad.tensor.extra_ops import CumOp, LinearRecurrence
 from symgrad.tensor.math import Dot, mul
 from symgrad.tensor.nnet.basic import LogSoftmax, Softmax, SoftmaxGrad
 from symgrad.tensor.products import Matmul
@@ -161,6 +161,13 @@ def _batch_cumop(op, node, inputs, batched, batch_shape):
                              as_tensor_variable(np.array([-1], dtype="int64")))
         return [CumOp(k, op.mode)(Reshape(k + 1)(x, flat_shape))]
     return [CumOp(op.axis + k, op.mode)(x)]
+
+
+@batch_rule.register(LinearRecurrence)
+def _batch_linear_recurrence(op, node, inputs, batched, batch_shape):
+    # a and b take one shape: the unbatched one is repeated over the batch
+    args = [_lift_to_batch(v, b, batch_shape) for v, b in zip(inputs, batched)]
+    return [LinearRecurrence(op.axis + len(batch_shape), op.reverse)(*args)]
 
 
 @batch_rule.register(SpecifyShape)

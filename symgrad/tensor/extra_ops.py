@@ -9,7 +9,7 @@ import numpy as np
 from symgrad.config import config
 from symgrad.graph.basic import Apply
 from symgrad.graph.op import Op
-from symgrad.scalar.type import discrete_dtypes
+from symgrad.scalar.type import discrete_dtypes, upcast
 from symgrad.tensor import math as tm
 from symgrad.tensor.basic import (
     alloc,
@@ -17,6 +17,7 @@ from symgrad.tensor.basic import (
     as_tensor_variable,
     cast,
     concatenate,
+    ones_like,
     stack,
     zeros,
     zeros_like,
@@ -99,13 +100,16 @@ class CumOp(Op):
         if x.type.dtype in discrete_dtypes:
             return [None]
         axis = 0 if self.axis is None else self.axis
-        if self.mode == "mul":
-            # d out_j / d x_i = out_j / x_i for j >= i; undefined where x_i is zero
-            gz = tm.mul(gz, outputs[0])
-        # the transpose of a running sum is a running sum taken from the other end
-        g = _reverse(CumOp(axis, "add")(_reverse(gz, axis)), axis)
-        if self.mode == "mul":
-            g = tm.true_div(g, x if self.axis is not None else flatten(x))
+        if self.mode == "add":
+            # the transpose of a running sum is a running sum taken from the other end
+            g = _reverse(CumOp(axis, "add")(_reverse(gz, axis)), axis)
+        else:
+            # d out_j / d x_i is the product of x_k for k <= j except k = i: the product
+            # before i times the reverse recurrence s_i = gz_i + x_{i+1} s_{i+1}; no
+            # division, so exact where x has zeros
+            a = flatten(x) if self.axis is None else x
+            before = _shift_in(outputs[0], axis, 1)
+            g = tm.mul(before, LinearRecurrence(axis, reverse=True)(a, gz))
         if self.axis is None:
             g = reshape(g, shape(x), ndim=x.type.ndim)
         return [g]
@@ -115,9 +119,98 @@ class CumOp(Op):
             return [None]
         if self.mode == "add":
             return [self(eval_points[0])]
-        # d out_j = out_j * sum over i <= j of dx_i / x_i
+        # d out_j = x_j d out_{j-1} + dx_j * (product of x_k for k < j): a recurrence
         (x,) = inputs
-        return [tm.mul(self(x), CumOp(self.axis, "add")(tm.true_div(eval_points[0], x)))]
+        dx = eval_points[0]
+        if self.axis is None:
+            # dx takes x's flat shape: no shape node of its own (which would tie a batched
+            # forward-mode Jacobian to the one tangent)
+            x = flatten(x)
+            dx = reshape(dx, shape(x), ndim=1)
+        axis = 0 if self.axis is None else self.axis
+        before = _shift_in(CumOp(axis, "mul")(x), axis, 1)
+        return [LinearRecurrence(axis)(x, tm.mul(dx, before))]
+
+
+def _shift_in(x, axis: int, fill: int):
+    """x moved one place along `axis` (towards the end), `fill` (0 or 1) entering at the
+    front: the entry i of the result is x[i - 1]. Empty axes stay empty."""
+    first = getitem(x, _along(axis, slice(None, 1)))
+    head = ones_like(first) if fill else zeros_like(first)
+    return concatenate([head, getitem(x, _along(axis, slice(None, -1)))], axis=axis)
+
+
+class LinearRecurrence(Op):
+    """y_i = b_i + a_i * y_{i-1} along `axis` (y_0 = b_0), or with `reverse`,
+    y_i = b_i + a_{i+1} * y_{i+1} (the last y is the last b). a and b have one shape; a_0 is
+    not used. The gradient of cumprod is one, and the two directions are each other's
+    transpose, so the gradients stay in this family (and exact where a has zeros)."""
+
+    __props__ = ("axis", "reverse")
+
+    def __init__(self, axis: int, reverse: bool = False) -> None:
+        self.axis = int(axis)
+        self.reverse = bool(reverse)
+
+    def __str__(self) -> str:
+        return f"LinearRecurrence{{axis={self.axis}{', reverse' if self.reverse else ''}}}"
+
+    def make_node(self, a, b) -> Apply:
+        a, b = as_tensor_variable(a), as_tensor_variable(b)
+        if a.type.ndim != b.type.ndim or not 0 <= self.axis < a.type.ndim:
+            raise ValueError(f"{self}: a and b need the same number of dims, more than the "
+                             f"axis; got {a.type} and {b.type}")
+        dtype = upcast(a.type.dtype, b.type.dtype)
+        bcast = tuple(p or q for p, q in zip(a.type.broadcastable, b.type.broadcastable))
+        return Apply(self, [a, b], [TensorType(dtype, bcast)()])
+
+    def perform(self, node, inputs, output_storage) -> None:
+        a, b = inputs
+        if a.shape != b.shape:
+            raise ValueError(f"{self}: a and b differ in shape: {a.shape} and {b.shape}")
+        dtype = node.outputs[0].type.dtype
+        a = np.moveaxis(a.astype(dtype), self.axis, 0)
+        out = np.array(b, dtype=dtype)
+        y = np.moveaxis(out, self.axis, 0)  # a view: filling it fills out
+        n = y.shape[0]
+        if self.reverse:
+            for i in range(n - 2, -1, -1):
+                y[i] += a[i + 1] * y[i + 1]
+        else:
+            for i in range(1, n):
+                y[i] += a[i] * y[i - 1]
+        output_storage[0][0] = out
+
+    def infer_shape(self, fgraph, node, shapes):
+        return [shapes[1]]
+
+    def L_op(self, inputs, outputs, output_grads):
+        a, b = inputs
+        (y,) = outputs
+        (gy,) = output_grads
+        # the transpose of one direction is the other, with the same a
+        h = LinearRecurrence(self.axis, not self.reverse)(a, gy)
+        if self.reverse:  # y_{m-1} reads a_m * y_m
+            ga = tm.mul(_shift_in(h, self.axis, 0), y)
+        else:  # y_m reads a_m * y_{m-1}
+            ga = tm.mul(h, _shift_in(y, self.axis, 0))
+        return [None if a.type.dtype in discrete_dtypes else ga,
+                None if b.type.dtype in discrete_dtypes else h]
+
+    def R_op(self, inputs, eval_points):
+        a, b = inputs
+        da, db = eval_points
+        if da is None and db is None:
+            return [None]
+        y = self(a, b)
+        db = zeros_like(b) if db is None else db
+        if da is None:
+            return [self(a, db)]
+        if self.reverse:  # d(a_{i+1} y_{i+1}): the product da * y read one place later
+            later = _reverse(_shift_in(_reverse(tm.mul(da, y), self.axis), self.axis, 0),
+                             self.axis)
+            return [self(a, tm.add(db, later))]
+        return [self(a, tm.add(db, tm.mul(da, _shift_in(y, self.axis, 0))))]
 
 
 def cumsum(x, axis: int | None = None):
@@ -127,7 +220,7 @@ def cumsum(x, axis: int | None = None):
 
 
 def cumprod(x, axis: int | None = None):
-    """Running product along `axis`; its gradient divides by x, so it needs x != 0."""
+    """Running product along `axis` (over the flattened array when axis is None)."""
     x = as_tensor_variable(x)
     return CumOp(None if axis is None else _check_axis(x, axis, "cumprod"), "mul")(x)
 
@@ -420,7 +513,7 @@ def fill_diagonal_offset(a, val, offset: int):
 
 
 __all__ = [
-    "CumOp", "Nonzero", "Repeat", "SearchSorted", "bincount", "cumprod", "cumsum", "diag",
+    "CumOp", "LinearRecurrence", "Nonzero", "Repeat", "SearchSorted", "bincount", "cumprod", "cumsum", "diag",
     "diagonal", "diff", "fill_diagonal", "fill_diagonal_offset", "flatnonzero", "nonzero",
     "nonzero_values", "repeat", "roll", "searchsorted", "squeeze", "tile", "to_one_hot",
 ]

@@ -9,7 +9,16 @@ numba's own cache can keep the machine code.
 from __future__ import annotations
 
 # importing the kernel modules fills the kernel table
-from symgrad.link.numba import elemwise, linalg, nnet, reduce, shape_index, structure  # noqa: F401
+from symgrad.link.numba import (  # noqa: F401
+    advanced_index,
+    elemwise,
+    extra_ops,
+    linalg,
+    nnet,
+    reduce,
+    shape_index,
+    structure,
+)
 from symgrad.link.numba import random as _random_kernels  # noqa: F401
 from symgrad.link.numba.background import wait_idle  # noqa: F401
 from symgrad.link.numba.dispatch import (  # noqa: F401
