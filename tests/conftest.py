@@ -1,3 +1,11 @@
+import os
+
+# numba compiles the suite's many small graphs at LLVM's -O0 (about half the compile time at
+# -O3): the tests check what the generated code computes. tests/link runs its accuracy and
+# kernel checks again at the production level (-O3) in a subprocess. The level is part of the
+# compile cache's key, so this never mixes with the cache that users' functions load.
+os.environ.setdefault("NUMBA_OPT", "0")
+
 import numpy as np
 import pytest
 

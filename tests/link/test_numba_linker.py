@@ -3,6 +3,7 @@ coverage, its disk cache, and the tiered FAST_RUN runner."""
 from __future__ import annotations
 
 import os
+import re
 import threading
 
 import numba
@@ -242,3 +243,24 @@ def test_one_function_called_from_several_threads(rng):
         t.join()
     for v, r in zip(inputs, results):
         np.testing.assert_allclose(r, np.tanh(v) * 2 + 1, rtol=1e-14, atol=1e-15)
+
+
+PRODUCTION_LEVEL_CHECKS = ("accurate or trig or fused_composite or integer_and_bool or nan_inf "
+                           "or reductions_over or dot_")
+
+
+@pytest.mark.skipif(os.environ.get("NUMBA_OPT") == "3", reason="this process is already at -O3")
+def test_kernels_agree_at_the_production_optimisation_level():
+    # the suite compiles at -O0 (tests/conftest.py); vectorised loops, fused multiply-adds and
+    # the inline exp/tanh/sin/cos are rechecked here as users get them, at -O3
+    import subprocess
+    import sys
+
+    env = dict(os.environ, NUMBA_OPT="3")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-o", "addopts=", "-q", "-p", "no:cacheprovider",
+         __file__, "-k", PRODUCTION_LEVEL_CHECKS], env=env, capture_output=True, text=True,
+        timeout=900)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    passed = re.search(r"(\d+) passed", done.stdout)
+    assert passed and int(passed.group(1)) >= 10, done.stdout[-2000:]

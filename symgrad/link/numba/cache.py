@@ -29,7 +29,9 @@ def backend_fingerprint() -> str:
     """A hash of what decides the generated code's meaning: versions and this backend's source."""
     if not _fingerprint:
         h = hashlib.sha256()
-        h.update(f"numba={numba.__version__};python={sys.version_info[:2]}".encode())
+        # the LLVM level too (NUMBA_OPT): numba's own cache does not tell levels apart
+        h.update(f"numba={numba.__version__};python={sys.version_info[:2]};"
+                 f"opt={numba.config.OPT}".encode())
         for name in sorted(os.listdir(_BACKEND_DIR)):
             if name.endswith(".py"):
                 with open(os.path.join(_BACKEND_DIR, name), "rb") as f:
