@@ -55,6 +55,21 @@ _graph = njit(cache=True, error_model="numpy", nogil=True, fastmath={FASTMATH})
 
 warnings.filterwarnings("ignore", category=NumbaPerformanceWarning)
 
+# helper modules the prelude imports only when the code uses them: importing them costs tens
+# of milliseconds (BLAS pulls in numba's linear algebra, randomlib makes many dispatchers)
+_OPTIONAL_IMPORTS = {
+    "from symgrad.link.numba.blas import": ("blas_",),
+    "from symgrad.link.numba import randomlib": ("rnd.",),
+    "from symgrad.link.numba.mathlib import": ("int_pow(", "max_nan(", "min_nan(", "softplus("),
+}
+
+
+def _prelude_for(code: str) -> str:
+    unused = [start for start, markers in _OPTIONAL_IMPORTS.items()
+              if not any(m in code for m in markers)]
+    lines = PRELUDE.splitlines(keepends=True)
+    return "".join(line for line in lines if not any(line.startswith(u) for u in unused))
+
 
 def stable_order(fgraph) -> list:
     """A topological order that depends only on the graph's structure (outputs, then inputs,
@@ -176,11 +191,11 @@ class GraphSource:
 
     def _generate(self) -> str:
         params, body = self._graph_body()
-        parts = [PRELUDE, *self.helpers, *self.kernel_blocks()]
+        parts = [*self.helpers, *self.kernel_blocks()]
         parts.append("\n@_graph\ndef graph(" + ", ".join(params) + "):\n"
                      + "".join(f"    {line}\n" for line in body))
         parts.append(self._runner_source(len(self.fgraph.inputs)))
-        return "".join(parts)
+        return _prelude_for("".join(parts)) + "".join(parts)
 
     def _runner_source(self, n_inputs: int) -> str:
         """Plain Python: unpack the argument list, call `graph`, box 0-d results as arrays."""
