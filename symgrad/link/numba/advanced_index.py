@@ -16,18 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from symgrad.link.numba.dispatch import KERNEL_NAME, numba_kernel
+from symgrad.link.numba.dispatch import kernel_def as _def
+from symgrad.link.numba.dispatch import numba_kernel
+from symgrad.link.numba.dispatch import source_tuple as _tuple
 from symgrad.tensor.subtensor import AdvancedSubtensor, split_index_inputs
-
-
-def _def(args, lines) -> str:
-    return "\n".join([f"def {KERNEL_NAME}({', '.join(args)}):"]
-                     + ["    " + line for line in lines]) + "\n"
-
-
-def _tuple(items) -> str:
-    items = list(items)
-    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
 
 class _Layout:

@@ -142,6 +142,18 @@ def ops_without_kernel() -> list[str]:
     return [f"{c.__module__}.{c.__name__}" for c in all_op_classes() if not has_kernel(c)]
 
 
+def kernel_def(args, lines) -> str:
+    """Source of `def KERNEL(args...)` with the given body lines."""
+    return "\n".join([f"def {KERNEL_NAME}({', '.join(args)}):"]
+                      + ["    " + line for line in lines]) + "\n"
+
+
+def source_tuple(items) -> str:
+    """Python source of a tuple of the given item texts (one item keeps its comma)."""
+    items = list(items)
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+
 def indent(lines, depth: int) -> list[str]:
     pad = "    " * depth
     return [pad + line for line in lines]

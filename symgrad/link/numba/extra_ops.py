@@ -11,21 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from symgrad.link.numba.dispatch import KERNEL_NAME, _kernel_checks, numba_kernel, view_ops
+from symgrad.link.numba.dispatch import _kernel_checks, numba_kernel, view_ops
+from symgrad.link.numba.dispatch import kernel_def as _def
+from symgrad.link.numba.dispatch import source_tuple as _tuple
 from symgrad.tensor.basic import Split
 from symgrad.tensor.extra_ops import CumOp, LinearRecurrence, Nonzero, Repeat, SearchSorted
 from symgrad.tensor.products import Matmul
 from symgrad.tensor.sort import ArgSort, Sort
-
-
-def _def(args, lines) -> str:
-    return "\n".join([f"def {KERNEL_NAME}({', '.join(args)}):"]
-                     + ["    " + line for line in lines]) + "\n"
-
-
-def _tuple(items) -> str:
-    items = list(items)
-    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
 
 def _at(axis: int, index: str) -> str:

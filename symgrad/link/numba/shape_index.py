@@ -6,20 +6,12 @@ end must be an IndexError, as under numpy.
 """
 from __future__ import annotations
 
-from symgrad.link.numba.dispatch import KERNEL_NAME, _kernel_checks, numba_kernel, view_ops
+from symgrad.link.numba.dispatch import _kernel_checks, numba_kernel, view_ops
+from symgrad.link.numba.dispatch import kernel_def as _def
+from symgrad.link.numba.dispatch import source_tuple as _tuple
 from symgrad.tensor.basic import ARange, Eye, Join, Tri
 from symgrad.tensor.shape import MakeVector, Rebroadcast, Reshape, ShapeEntry, SpecifyShape
 from symgrad.tensor.subtensor import IncSubtensor, Subtensor, split_index_inputs
-
-
-def _def(args, lines) -> str:
-    return "\n".join([f"def {KERNEL_NAME}({', '.join(args)}):"]
-                     + ["    " + line for line in lines]) + "\n"
-
-
-def _tuple(items) -> str:
-    items = list(items)
-    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
 
 @numba_kernel.register(MakeVector)
