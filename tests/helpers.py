@@ -79,3 +79,16 @@ class CountCalls(Op):
     def perform(self, node, inputs, output_storage):
         self.calls += 1
         output_storage[0][0] = inputs[0]
+
+
+def assert_same_results(f_a, f_b, values, rtol=1e-12, atol=0.0):
+    """f_a and f_b (e.g. numba and the Python VM) agree on `values` in value, dtype and shape,
+    and neither modifies its inputs; returns f_a's outputs."""
+    copies = [np.array(v, copy=True) for v in values]
+    got, want = f_a(*values), f_b(*values)
+    for v, c in zip(values, copies):
+        np.testing.assert_array_equal(v, c, err_msg="an input was modified")
+    for k, (g, w) in enumerate(zip(got, want)):
+        assert g.dtype == w.dtype and g.shape == w.shape, (k, g.dtype, w.dtype, g.shape, w.shape)
+        np.testing.assert_allclose(g, w, rtol=rtol, atol=atol, err_msg=f"output {k}")
+    return got

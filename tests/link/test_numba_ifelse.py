@@ -11,6 +11,7 @@ from symgrad.compile.mode import Mode
 from symgrad.errors import NodeRuntimeError
 from symgrad.ifelse import IfElse, ifelse
 from symgrad.link.numba.ifelse import LazyBranch, lazy_layout
+from tests.helpers import assert_same_results
 
 NUMBA = Mode("numba", None, "numba-noopt")
 NUMBA_OPT = Mode("numba", "fast_run", "numba-fast_run")
@@ -24,14 +25,7 @@ def _compile(inputs, outputs, mode=NUMBA):
 
 
 def _agree(f_nb, f_py, values):
-    copies = [np.array(v, copy=True) for v in values]
-    got, want = f_nb(*values), f_py(*values)
-    for v, c in zip(values, copies):
-        np.testing.assert_array_equal(v, c, err_msg="an input was modified")
-    for k, (g, w) in enumerate(zip(got, want)):
-        assert g.dtype == w.dtype and g.shape == w.shape, (k, g.dtype, w.dtype, g.shape, w.shape)
-        np.testing.assert_allclose(g, w, rtol=1e-12, err_msg=f"output {k}")
-    return got
+    return assert_same_results(f_nb, f_py, values)
 
 
 def _both(inputs, outputs, value_sets, mode=NUMBA):

@@ -14,6 +14,7 @@ from symgrad.errors import NodeRuntimeError
 from symgrad.link.numba.dispatch import has_kernel
 from symgrad.scan import Scan
 from symgrad.scan.utils import until
+from tests.helpers import assert_same_results
 
 NUMBA = Mode("numba", None, "numba-noopt")
 NUMBA_OPT = Mode("numba", "fast_run", "numba-fast_run")
@@ -31,13 +32,7 @@ def _both(inputs, outputs, values, mode=NUMBA, rtol=1e-12, atol=1e-14):
     f_nb = theano.function(inputs, outputs, mode=mode, on_unused_input="ignore")
     f_py = theano.function(inputs, outputs, mode=PY, on_unused_input="ignore")
     _on_numba(f_nb)
-    copies = [np.array(v, copy=True) for v in values]
-    got, want = f_nb(*values), f_py(*values)
-    for v, c in zip(values, copies):
-        np.testing.assert_array_equal(v, c, err_msg="an input was modified")
-    for k, (g, w) in enumerate(zip(got, want)):
-        assert g.dtype == w.dtype and g.shape == w.shape, (k, g.dtype, w.dtype, g.shape, w.shape)
-        np.testing.assert_allclose(g, w, rtol=rtol, atol=atol, err_msg=f"output {k}")
+    assert_same_results(f_nb, f_py, values, rtol=rtol, atol=atol)
     return f_nb, f_py
 
 
