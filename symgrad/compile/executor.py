@@ -9,9 +9,10 @@ import numpy as np
 
 from symgrad.errors import InputError
 from symgrad.graph.basic import Constant
+from symgrad.graph.display import Displayable
 
 
-class Function:
+class Function(Displayable):
     """Call with positional arguments or by input name; returns arrays the caller owns.
 
     `f.trust_input = True` skips converting and checking arguments (they must already be
@@ -232,22 +233,6 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<symgrad.Function {self.name or ''}>"
-
-    # notebook display of the optimised graph: upward conveniences into symgrad.printing
-    def _repr_svg_(self) -> str | None:
-        from symgrad.printing.graphviz import svg_or_none
-
-        return svg_or_none(self)
-
-    def _repr_html_(self) -> str:
-        from symgrad.printing.notebook import html_of
-
-        return html_of(self)
-
-    def _repr_pretty_(self, printer, cycle: bool) -> None:
-        from symgrad.printing.notebook import pretty_text
-
-        printer.text(pretty_text(self))
 
 
 _MISSING = object()

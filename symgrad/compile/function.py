@@ -11,13 +11,13 @@ import warnings
 from symgrad.compile.io import In, Out
 from symgrad.compile.maker import FunctionMaker
 from symgrad.compile.profiling import ProfileStats
-from symgrad.compile.shared import SharedVariable
 from symgrad.config import config
 from symgrad.errors import UnusedInputError
 from symgrad.graph.basic import Constant, Variable
 from symgrad.graph.clone import clone_replace
 from symgrad.graph.traversal import graph_inputs
 from symgrad.tensor.constant import as_tensor_variable
+from symgrad.tensor.sharedvar import SharedVariable
 
 
 def function(inputs, outputs=None, mode=None, updates=None, givens=None,

@@ -13,6 +13,7 @@ import copy
 from symgrad.config import config
 from symgrad.link import available_linkers, get_linker
 from symgrad.rewriting import db as rewrite_db
+from symgrad.scan import op as scan_op
 
 
 class Mode:
@@ -94,3 +95,7 @@ def get_mode(mode) -> Mode:
             return Mode(mode, "fast_run", mode)
     raise ValueError(f"unknown mode {mode!r}; use one of {sorted(predefined_modes)}, a linker "
                      f"name {available_linkers()}, or a symgrad.compile.mode.Mode")
+
+
+# scan compiles its step graphs with the modes named here
+scan_op.set_mode_resolver(get_mode)

@@ -1,5 +1,9 @@
-"""The graph IR: Variables produced by Apply nodes of Ops. Imports nothing else from symgrad
-except errors; everything else builds on it."""
+"""The graph IR: Variables produced by Apply nodes of Ops, and the FunctionGraph that owns them.
+
+In: nothing from the rest of symgrad (only `errors`); every other stage builds on this one.
+Out: Variable/Apply/Constant, the Type and Op protocols, traversal and cloning helpers, and
+FunctionGraph, whose `replace(old, new, reason)` is the only way a graph changes.
+"""
 from symgrad.graph.basic import Apply, Constant, Variable
 from symgrad.graph.clone import clone, clone_replace
 from symgrad.graph.fgraph import FunctionGraph

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from symgrad.errors import user_frame
+from symgrad.graph.display import Displayable
 
 _ids = count()
 _tracing = threading.local()
@@ -25,7 +26,7 @@ def traces_set_by_caller():
         _tracing.off = before
 
 
-class Variable:
+class Variable(Displayable):
     """A symbolic value: its `type`, and the Apply node that computes it (`owner`, None for inputs)."""
 
     def __init__(self, type, owner: Apply | None = None, index: int | None = None,
@@ -58,22 +59,6 @@ class Variable:
 
     def get_parents(self) -> list[Apply]:
         return [self.owner] if self.owner is not None else []
-
-    # notebook display: upward conveniences into symgrad.printing, imported when shown
-    def _repr_svg_(self) -> str | None:
-        from symgrad.printing.graphviz import svg_or_none
-
-        return svg_or_none(self)
-
-    def _repr_html_(self) -> str:
-        from symgrad.printing.notebook import html_of
-
-        return html_of(self)
-
-    def _repr_pretty_(self, printer, cycle: bool) -> None:
-        from symgrad.printing.graphviz import text_of
-
-        printer.text(text_of(self))
 
     def eval(self, inputs_to_values: dict | None = None):
         """Compile (once per set of inputs) and run the graph that computes this variable."""

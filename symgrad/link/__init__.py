@@ -1,5 +1,7 @@
 """Linkers: turn a FunctionGraph into a callable `runner(input_values) -> output_values`.
 
+In: a rewritten FunctionGraph. Out: a runner computing its outputs from its inputs' values.
+
 `python` is the reference VM (Op.perform with numpy); faster backends register themselves
 under a name with `register_linker` and must agree with it on every graph.
 """

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 
+from symgrad.graph.display import register_renderer
 from symgrad.printing.graphviz import svg_or_none, text_of
 
 
@@ -38,3 +39,8 @@ def html_of(obj, draw: bool = True) -> str:
         svg = svg[svg.find("<svg"):]  # drop the XML prologue: HTML embeds the element only
         return f"{head}<div>{svg}</div>"
     return f"{head}<pre>{html.escape(text_of(obj))}</pre>"
+
+
+register_renderer("svg", svg_or_none)
+register_renderer("html", html_of)
+register_renderer("text", pretty_text)

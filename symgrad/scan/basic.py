@@ -6,16 +6,17 @@ Scan node that runs the resulting graph for every step.
 """
 from __future__ import annotations
 
-from symgrad.compile.shared import SharedVariable
 from symgrad.graph.basic import Constant, Variable
 from symgrad.graph.clone import clone_replace
 from symgrad.graph.traversal import ancestors, graph_inputs
-from symgrad.scan.op import Scan, ScanInfo
+from symgrad.scan.info import ScanInfo
+from symgrad.scan.op import Scan
 from symgrad.scan.utils import hoist_loop_invariants, row_type, tap_span, until
 from symgrad.tensor.basic import cast
 from symgrad.tensor.constant import as_tensor_variable
 from symgrad.tensor.math import minimum
 from symgrad.tensor.shape import shape_i
+from symgrad.tensor.sharedvar import SharedVariable
 from symgrad.tensor.type import TensorType
 
 

@@ -10,10 +10,10 @@ summed along the way; sequence gradients come out one row per step and are added
 """
 from __future__ import annotations
 
-from symgrad.gradient import Rop, grad
+from symgrad.gradient.grad import Rop, grad
 from symgrad.graph.clone import clone_replace
 from symgrad.graph.traversal import ancestors
-from symgrad.scan.op import Scan, ScanInfo
+from symgrad.scan.info import ScanInfo
 from symgrad.scan.utils import hoist_loop_invariants, row_type, tap_span
 from symgrad.tensor.basic import alloc, concatenate, stack, switch, zeros_like
 from symgrad.tensor.constant import constant
@@ -41,7 +41,7 @@ def _split(values, sizes):
     return out
 
 
-def scan_L_op(op: Scan, inputs, outputs, output_grads):
+def scan_L_op(op, inputs, outputs, output_grads):
     info = op.info
     if info.as_while:
         raise NotImplementedError("the gradient of a scan stopped by until is not supported; "
@@ -186,7 +186,7 @@ def scan_L_op(op: Scan, inputs, outputs, output_grads):
                       rec_taps=tuple(b_rec_taps), n_per_step=len(b_step_out), n_opaque=0,
                       n_non_seqs=len(b_non_seqs), name=f"grad_of_{info.name or 'scan'}",
                       rec_keep_last=tuple(r >= n_pending for r in range(len(b_rec_taps))))
-    b_op = Scan(b_inner_inputs, b_inner_outputs, b_info, op.mode)
+    b_op = type(op)(b_inner_inputs, b_inner_outputs, b_info, op.mode)
     b_outs = b_op.make_node(n_steps, *[outer for _, outer, _, _ in b_seqs], *b_rec_outer,
                             *[outer for _, outer in b_non_seqs]).outputs
 
@@ -227,7 +227,7 @@ def _zero_rows_of_row(block):
     return alloc(zero, 1, *[shape_i(block, d) for d in range(1, block.type.ndim)])
 
 
-def scan_R_op(op: Scan, inputs, eval_points):
+def scan_R_op(op, inputs, eval_points):
     """Forward mode: the same loop, carrying each value's tangent beside it."""
     info = op.info
     where = info.outer_input_slices()
@@ -293,7 +293,7 @@ def scan_R_op(op: Scan, inputs, eval_points):
                        + opaque_outs + ([cond] if cond is not None else []))
     # a copy of the graph, so the new op does not share variables with this one
     copies = {v: v.type(v.name) for v in r_inner_inputs}
-    r_op = Scan([copies[v] for v in r_inner_inputs], clone_replace(r_inner_outputs, copies),
+    r_op = type(op)([copies[v] for v in r_inner_inputs], clone_replace(r_inner_outputs, copies),
                 r_info, op.mode)
     outer = ([inputs[0]] + seq_outer + t_seq_outer + list(inputs[where["rec"]]) + t_rec_outer
              + list(inputs[where["opaque"]]) + list(inputs[where["non_seqs"]]) + t_non_outer)

@@ -18,62 +18,35 @@ and, for a `until` loop, the stop condition.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from symgrad.compile.mode import get_mode
 from symgrad.graph.basic import Apply
 from symgrad.graph.fgraph import FunctionGraph
 from symgrad.graph.op import Op
+from symgrad.scan.grad import scan_L_op, scan_R_op
+from symgrad.scan.info import ScanInfo
 from symgrad.scan.utils import row_type, stacked_type, tap_span
 from symgrad.tensor.basic import cast
 from symgrad.tensor.constant import as_tensor_variable
 from symgrad.tensor.type import TensorType
 
+# How a loop's step graph is compiled (rewrites + linker) is the compile stage's business, one
+# stage up: symgrad.compile installs its mode lookup here when it loads.
+_mode_resolver = None
 
-@dataclass(frozen=True)
-class ScanInfo:
-    """The loop's layout: how many inputs and outputs of each kind, and their taps."""
 
-    seq_taps: tuple[tuple[int, ...], ...]
-    seq_reversed: tuple[bool, ...]           # read from the last step's rows backwards
-    rec_taps: tuple[tuple[int, ...], ...]    # negative offsets into past outputs
-    n_per_step: int
-    n_opaque: int
-    n_non_seqs: int
-    as_while: bool = False
-    truncate_gradient: int = -1
-    name: str | None = None
-    # per recurrent output: return only the last row (its earlier rows are not kept)
-    rec_keep_last: tuple[bool, ...] = ()
+def set_mode_resolver(resolver) -> None:
+    """Install `resolver(mode_or_name) -> Mode`, used to compile step graphs."""
+    global _mode_resolver
+    _mode_resolver = resolver
 
-    @property
-    def n_seqs(self) -> int:
-        return len(self.seq_taps)
 
-    @property
-    def n_rec(self) -> int:
-        return len(self.rec_taps)
-
-    def rec_lookback(self, r: int) -> int:
-        return -min(self.rec_taps[r])
-
-    def keeps_last_only(self, r: int) -> bool:
-        return bool(self.rec_keep_last) and self.rec_keep_last[r]
-
-    def outer_input_slices(self) -> dict[str, slice]:
-        """Where each kind sits among the outer inputs."""
-        out, pos = {}, 1  # input 0 is n_steps
-        for name, n in (("seqs", self.n_seqs), ("rec", self.n_rec), ("opaque", self.n_opaque),
-                        ("non_seqs", self.n_non_seqs)):
-            out[name] = slice(pos, pos + n)
-            pos += n
-        return out
-
-    def inner_input_counts(self) -> tuple[int, int, int, int]:
-        return (sum(len(t) for t in self.seq_taps), sum(len(t) for t in self.rec_taps),
-                self.n_opaque, self.n_non_seqs)
+def resolve_mode(mode):
+    """The Mode object for a scan's `mode` argument (None: the default mode)."""
+    if _mode_resolver is None:
+        raise RuntimeError("scan needs symgrad.compile to compile its step graph; "
+                           "import symgrad first")
+    return _mode_resolver(mode)
 
 
 class Scan(Op):
@@ -160,7 +133,7 @@ class Scan(Op):
     def inner_runner(self):
         """The inner graph compiled once, with the mode scan was given."""
         if self._runner is None:
-            mode = get_mode(self.mode)
+            mode = resolve_mode(self.mode)
             fgraph = FunctionGraph(self.inner_inputs, self.inner_outputs)
             mode.optimize(fgraph)
             self._runner = mode.make_linker().make_runner(fgraph)
@@ -269,6 +242,3 @@ def _store(buf: np.ndarray, row: int, value, op, output: int) -> None:
                          "A scan output keeps one shape over all steps.")
     buf[row] = value
 
-
-# bound last: the gradient builds new Scan ops
-from symgrad.scan.grad import scan_L_op, scan_R_op

@@ -10,7 +10,8 @@ from symgrad.graph.basic import Constant
 from symgrad.graph.traversal import ancestors
 from symgrad.rewriting.db import register
 from symgrad.rewriting.engine import node_rewriter
-from symgrad.scan.op import Scan, ScanInfo
+from symgrad.scan.info import ScanInfo
+from symgrad.scan.op import Scan
 from symgrad.scan.utils import hoist_loop_invariants
 from symgrad.tensor.subtensor import Subtensor
 

@@ -1,4 +1,10 @@
-"""symgrad.tensor (Theano's `T`): typed symbolic arrays and the operations on them."""
+"""symgrad.tensor (Theano's `T`): typed symbolic arrays and the operations on them.
+
+In: the graph IR and the scalar ops. Out: TensorType and its constructors (`T.dscalar` ...),
+TensorVariable operators, and every tensor op (Elemwise, reductions, dot, shape and indexing,
+nnet, linalg, random variables, shared variables), each with make_node, perform, L_op, R_op and
+infer_shape. `symgrad.gradient` installs Theano's `T.grad` family here when it loads.
+"""
 # The star imports run in sorted order; the one name two of them export is dot, and T.dot is
 # products' (it also takes n-d arrays), imported after math's.
 from symgrad.tensor import (  # noqa: F401
@@ -24,23 +30,3 @@ from symgrad.tensor.variable import TensorConstant, TensorVariable  # noqa: F401
 
 globals().update(constructors)
 as_tensor = as_tensor_variable
-
-# Theano's T.grad family: the functions of symgrad.gradient, which builds on this package, so
-# they are looked up on first use (a module __getattr__) and importing this package never needs
-# symgrad.gradient, whatever order the imports run in. T.grad is symgrad.gradient.grad itself.
-_GRADIENT_NAMES = frozenset({"Lop", "Rop", "consider_constant", "grad", "hessian", "jacobian",
-                             "numeric_grad", "verify_grad"})
-
-
-def __getattr__(name: str):
-    if name in _GRADIENT_NAMES:
-        import symgrad.gradient  # upward: symgrad.gradient imports this package's modules
-
-        value = getattr(symgrad.gradient, name)
-        globals()[name] = value  # later lookups skip this function
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | _GRADIENT_NAMES)

@@ -4,7 +4,7 @@ import pytest
 
 import symgrad.tensor as T
 from symgrad import function, shared
-from symgrad.compile.shared import RandomStateSharedVariable, TensorSharedVariable
+from symgrad.tensor.sharedvar import RandomStateSharedVariable, TensorSharedVariable
 from symgrad.tensor.random.type import random_generator_type, random_state_type
 
 

@@ -17,7 +17,7 @@ from symgrad.gradient import (
     jvp,
     vjp,
 )
-from symgrad.gradient_batch import NoBatchRuleError, identity_seed, vectorize_over_seed
+from symgrad.gradient.batch import NoBatchRuleError, identity_seed, vectorize_over_seed
 from symgrad.graph.basic import Apply
 from symgrad.graph.op import Op
 from symgrad.graph.traversal import graph_inputs, io_toposort

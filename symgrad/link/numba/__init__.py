@@ -1,5 +1,7 @@
 """The numba backend: a FunctionGraph in, one jitted function (with a Python-side runner) out.
 
+In: a rewritten FunctionGraph. Out: a runner calling one generated, jitted function.
+
 dispatch.py holds the per-Op-class kernel table; scalar.py, elemwise.py, reduce.py,
 structure.py and the other kernel modules fill it (ifelse.py also lays out lazy branches;
 scan.py turns a loop's step graph into jitted helpers); mathlib.py has the vectorisable scalar
@@ -16,18 +18,14 @@ from symgrad.link.numba import (  # noqa: F401
     linalg,
     nnet,
     reduce,
+    scan,
     shape_index,
     structure,
 )
 from symgrad.link.numba import random as _random_kernels  # noqa: F401
 from symgrad.link.numba.background import wait_idle  # noqa: F401
 from symgrad.link.numba.dispatch import (  # noqa: F401
-    defer_kernel_module,
     numba_kernel,
     ops_without_kernel,
 )
 from symgrad.link.numba.linker import NumbaLinker, TieredLinker  # noqa: F401
-
-# ifelse.py comes in through linker.py (its lazy layout). scan.py imports symgrad.compile,
-# which imports this package: it is loaded on the first kernel lookup
-defer_kernel_module("symgrad.link.numba.scan")

@@ -9,8 +9,6 @@ An Op class without a generator is an error when linking, never a silent slow pa
 """
 from __future__ import annotations
 
-import importlib
-import threading
 from functools import singledispatch
 from typing import Self
 
@@ -38,34 +36,9 @@ class KernelSource(str):
         return source
 
 
-# kernel modules for ops defined above symgrad.compile (Scan needs compile modes): importing
-# them while symgrad.link loads would be circular, so they are imported on first need
-_deferred_modules: list[str] = []
-_deferred_lock = threading.Lock()
-
-
-def defer_kernel_module(module: str) -> None:
-    """Import `module` (which registers kernels) the first time a kernel is looked up."""
-    _deferred_modules.append(module)
-
-
-def _load_deferred() -> bool:
-    """Import the deferred kernel modules; whether there were any."""
-    if not _deferred_modules:
-        return False
-    # a module leaves the list once imported: a thread that saw it there waits for its kernels
-    with _deferred_lock:
-        while _deferred_modules:
-            importlib.import_module(_deferred_modules[0])
-            _deferred_modules.pop(0)
-    return True
-
-
 @singledispatch
 def numba_kernel(op, node) -> str:
     """Source of `def KERNEL(*inputs)` computing `node`; registered per Op class."""
-    if _load_deferred():
-        return numba_kernel(op, node)
     raise MissingKernelError(
         f"{type(op).__name__} has no numba kernel; register one with "
         f"@numba_kernel.register({type(op).__name__}) in symgrad/link/numba, or compile with "
@@ -75,7 +48,6 @@ def numba_kernel(op, node) -> str:
 def has_kernel(op) -> bool:
     """Whether an op (or Op class) can run under numba; an Elemwise also needs its scalar op."""
     cls = op if isinstance(op, type) else type(op)
-    _load_deferred()
     if numba_kernel.dispatch(cls) is numba_kernel.dispatch(object):
         return False
     check = _kernel_checks.get(cls)

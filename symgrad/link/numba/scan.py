@@ -22,7 +22,6 @@ import weakref
 import numpy as np
 
 from symgrad import rewriting
-from symgrad.compile.mode import get_mode
 from symgrad.graph.basic import Constant
 from symgrad.graph.fgraph import FunctionGraph
 from symgrad.link.numba.dispatch import (
@@ -33,7 +32,7 @@ from symgrad.link.numba.dispatch import (
     numba_kernel,
 )
 from symgrad.link.numba.linker import GraphSource
-from symgrad.scan.op import Scan
+from symgrad.scan.op import Scan, resolve_mode
 from symgrad.scan.utils import tap_span
 from symgrad.tensor.type import TensorType
 
@@ -84,7 +83,7 @@ def _step_graph(op: Scan) -> FunctionGraph:
     entry = _steps.get(op)
     if entry is None:
         fgraph = FunctionGraph(op.inner_inputs, op.inner_outputs)
-        rewriting.optimize(fgraph, get_mode(op.mode).optimizer)
+        rewriting.optimize(fgraph, resolve_mode(op.mode).optimizer)
         entry = _steps[op] = {"fgraph": fgraph}
     return entry["fgraph"]
 

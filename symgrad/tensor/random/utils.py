@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from symgrad.compile.shared import shared
 from symgrad.tensor.random import basic
+from symgrad.tensor.sharedvar import shared
 
 
 class RandomStreamBase:

@@ -6,10 +6,9 @@ only the nodes the chosen branch needs.
 """
 from __future__ import annotations
 
-from symgrad.graph.basic import Apply, Constant, Variable
+from symgrad.gradient.batch import NoBatchRuleError, batch_rule, lift_to_batch
+from symgrad.graph.basic import Apply, Variable
 from symgrad.graph.op import Op
-from symgrad.rewriting.db import register
-from symgrad.rewriting.engine import node_rewriter
 from symgrad.scalar.type import discrete_dtypes
 from symgrad.tensor.basic import as_tensor_variable, zeros_like
 from symgrad.tensor.type import TensorType
@@ -113,19 +112,10 @@ def ifelse(condition, then_branch, else_branch, name: str | None = None):
     return outs[0] if single else outs
 
 
-@register("useless")
-@node_rewriter([IfElse])
-def local_ifelse_known_branch(fgraph, node):
-    """ifelse(constant c, a, b) -> a or b;  ifelse(c, a, a) -> a."""
-    n = node.op.n_outs
-    condition, then_vals, else_vals = node.inputs[0], node.inputs[1:1 + n], node.inputs[1 + n:]
-    if isinstance(condition, Constant):
-        chosen = then_vals if condition.data else else_vals
-    elif all(t is e for t, e in zip(then_vals, else_vals)):
-        chosen = then_vals
-    else:
-        return None
-    # a branch may declare more length-1 axes than the output; then leave the node be
-    if any(v.type != out.type for v, out in zip(chosen, node.outputs)):
-        return None
-    return list(chosen)
+@batch_rule.register(IfElse)
+def _batch_ifelse(op, node, inputs, batched, batch_shape):
+    if batched[0]:
+        raise NoBatchRuleError("ifelse: the condition cannot depend on a gradient seed")
+    values = [lift_to_batch(v, b, batch_shape) for v, b in zip(inputs[1:], batched[1:])]
+    out = op(inputs[0], *values)
+    return out if isinstance(out, list) else [out]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from symgrad.errors import GradientError
+from symgrad.gradient.grad import grad
 from symgrad.graph.traversal import ancestors
 from symgrad.tensor.constant import as_tensor_variable
 from symgrad.tensor.math import sum as tensor_sum
@@ -137,9 +138,8 @@ def verify_grad(fun, pt, n_tests: int = 2, rng=None, eps: float | None = None,
     projection to make a scalar cost. Tolerances default by dtype (float64: 1e-4, float32:
     1e-2, float16: 5e-2). Raises GradientCheckError naming the input and position that differ.
     """
-    # compiling sits above differentiation in the layers: an upward convenience, as in DESIGN
+    # compiling sits above differentiation in the layers: an allowed upward convenience
     from symgrad.compile.function import function
-    from symgrad.gradient import grad
 
     if not isinstance(pt, (list, tuple)):
         raise TypeError(f"verify_grad: pt must be a list of arrays, got {type(pt).__name__}")

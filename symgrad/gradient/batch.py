@@ -16,11 +16,10 @@ from functools import singledispatch
 import numpy as np
 
 from symgrad.errors import GradientError, format_frame
-from symgrad.gradient_ops import GradientMarker
+from symgrad.gradient.ops import GradientMarker
 from symgrad.graph.basic import Apply, Variable
 from symgrad.graph.op import Op
 from symgrad.graph.traversal import graph_inputs, io_toposort
-from symgrad.ifelse import IfElse
 from symgrad.tensor.basic import Alloc, Join, Split, alloc, cast, eye
 from symgrad.tensor.constant import as_tensor_variable
 from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise
@@ -64,7 +63,7 @@ class NoBatchRuleError(GradientError):
 def batch_rule(op: Op, node: Apply, inputs: list, batched: list, batch_shape: list) -> list:
     raise NoBatchRuleError(
         f"cannot run the backward pass of {op} over a batch of seeds: it has no batching rule "
-        "(register one with symgrad.gradient_batch.batch_rule.register)."
+        "(register one with symgrad.gradient.batch.batch_rule.register)."
         f"\nThe node was built at:\n  {format_frame(node.trace)}")
 
 
@@ -148,7 +147,7 @@ def _batch_dot(op, node, inputs, batched, batch_shape):
 @batch_rule.register(LogSoftmax)
 def _batch_along_axis(op, node, inputs, batched, batch_shape):
     # these ops take inputs of one shape: repeat the unbatched ones over the batch
-    args = [_lift_to_batch(v, b, batch_shape) for v, b in zip(inputs, batched)]
+    args = [lift_to_batch(v, b, batch_shape) for v, b in zip(inputs, batched)]
     return [type(op)(op.axis + len(batch_shape))(*args)]
 
 
@@ -166,7 +165,7 @@ def _batch_cumop(op, node, inputs, batched, batch_shape):
 @batch_rule.register(LinearRecurrence)
 def _batch_linear_recurrence(op, node, inputs, batched, batch_shape):
     # a and b take one shape: the unbatched one is repeated over the batch
-    args = [_lift_to_batch(v, b, batch_shape) for v, b in zip(inputs, batched)]
+    args = [lift_to_batch(v, b, batch_shape) for v, b in zip(inputs, batched)]
     return [LinearRecurrence(op.axis + len(batch_shape), op.reverse)(*args)]
 
 
@@ -182,16 +181,7 @@ def _batch_shape(op, node, inputs, batched, batch_shape):
     return [op(inputs[0])[len(batch_shape):]]  # an unbatched shape
 
 
-@batch_rule.register(IfElse)
-def _batch_ifelse(op, node, inputs, batched, batch_shape):
-    if batched[0]:
-        raise NoBatchRuleError("ifelse: the condition cannot depend on a gradient seed")
-    values = [_lift_to_batch(v, b, batch_shape) for v, b in zip(inputs[1:], batched[1:])]
-    out = op(inputs[0], *values)
-    return out if isinstance(out, list) else [out]
-
-
-def _lift_to_batch(var: Variable, batched: bool, batch_shape: list) -> Variable:
+def lift_to_batch(var: Variable, batched: bool, batch_shape: list) -> Variable:
     """`var` with the batch axes in front: repeated (broadcast) when it has none."""
     if batched:
         return var
@@ -225,7 +215,7 @@ def _batch_inc_subtensor(op, node, inputs, batched, batch_shape):
     entries = _shift_index(op, node, batched, batch_shape)
     k = len(batch_shape)
     x, y, *index = inputs
-    x = _lift_to_batch(x, batched[0], batch_shape)
+    x = lift_to_batch(x, batched[0], batch_shape)
     if batched[1]:
         # y broadcasts into x[key] from the right: keep its batch axes in front of the padding
         target_ndim = op._indexed_type(node.inputs[0], node.inputs[2:]).ndim
@@ -252,7 +242,7 @@ def _batch_rebroadcast(op, node, inputs, batched, batch_shape):
 
 @batch_rule.register(Join)
 def _batch_join(op, node, inputs, batched, batch_shape):
-    parts = [_lift_to_batch(v, b, batch_shape) for v, b in zip(inputs, batched)]
+    parts = [lift_to_batch(v, b, batch_shape) for v, b in zip(inputs, batched)]
     return [Join(op.axis + len(batch_shape))(*parts)]
 
 
@@ -267,7 +257,7 @@ def _batch_split(op, node, inputs, batched, batch_shape):
 @batch_rule.register(MakeVector)
 def _batch_make_vector(op, node, inputs, batched, batch_shape):
     k = len(batch_shape)
-    columns = [DimShuffle(k, list(range(k)) + ["x"])(_lift_to_batch(v, b, batch_shape))
+    columns = [DimShuffle(k, list(range(k)) + ["x"])(lift_to_batch(v, b, batch_shape))
                for v, b in zip(inputs, batched)]
     return [Join(k)(*columns) if len(columns) > 1 else columns[0]]
 
