@@ -48,41 +48,24 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
     out_vars = [_as_variable(o.variable, "output") for o in out_specs]
     in_specs = [_input_spec(i, allow_input_downcast) for i in inputs]
     _check_inputs(in_specs)
-
     update_pairs = _pairs(updates, "updates")
     _check_update_targets(update_pairs)
     update_pairs = [(sv, _as_update(sv, e)) for sv, e in update_pairs]
-    in_update_pos = [pos for pos, spec in enumerate(in_specs) if spec.update is not None]
-    in_update_vars = [_as_variable(in_specs[p].update, "update") for p in in_update_pos]
 
-    replace = _givens(givens, rebuild_strict)
-    exprs = out_vars + [e for _, e in update_pairs] + in_update_vars
-    if replace:
-        exprs = clone_replace(exprs, replace)
-    n_out, n_upd = len(out_vars), len(update_pairs)
-    out_vars = exprs[:n_out]
-    update_pairs = [(sv, e) for (sv, _), e in zip(update_pairs, exprs[n_out:n_out + n_upd])]
-    for pos, expr in zip(in_update_pos, exprs[n_out + n_upd:]):
-        in_specs[pos] = in_specs[pos].replace(update=expr)
-
+    out_vars, update_pairs, replace = _substitute_givens(givens, rebuild_strict, out_vars,
+                                                         update_pairs, in_specs)
     explicit = {spec.variable for spec in in_specs}
-    update_pairs += _default_updates(out_vars + exprs[n_out:], update_pairs, explicit, replace,
-                                     no_default_updates)
+    update_pairs += _default_updates(out_vars + [e for _, e in update_pairs]
+                                     + [s.update for s in in_specs if s.update is not None],
+                                     update_pairs, explicit, replace, no_default_updates)
     for sv, expr in update_pairs:
         _check_update_type(sv, expr)
-
     all_exprs = out_vars + [e for _, e in update_pairs] + \
         [s.update for s in in_specs if s.update is not None]
     policy = on_unused_input or config.on_unused_input
     _check_unused(in_specs, all_exprs, policy)
 
-    # the shared variables the graph reads or updates become implicit inputs, holding storage
-    updated = dict(update_pairs)
-    implicit = [v for v in graph_inputs(all_exprs)
-                if isinstance(v, SharedVariable) and v not in explicit]
-    implicit += [sv for sv in updated if sv not in implicit]
-    in_specs += [In(sv, update=updated.get(sv), implicit=True, value=sv.container)
-                 for sv in implicit]
+    in_specs += _implicit_inputs(all_exprs, update_pairs, explicit)
     maker = FunctionMaker.from_variables(in_specs, out_specs, out_vars, mode=mode, name=name,
                                          on_unused_input=policy)
     fn = maker.create(single_output=single, outputs_none=outputs is None)
@@ -93,6 +76,32 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
         fn.profile = stats
         fn._runner = stats.profiled_runner(maker)
     return fn
+
+
+def _substitute_givens(givens, rebuild_strict: bool, out_vars, update_pairs, in_specs):
+    """Outputs, updates and In(update=) expressions with `givens` substituted (in_specs is
+    updated in place); also returns the replacement map."""
+    in_update_pos = [pos for pos, spec in enumerate(in_specs) if spec.update is not None]
+    in_update_vars = [_as_variable(in_specs[p].update, "update") for p in in_update_pos]
+    replace = _givens(givens, rebuild_strict)
+    exprs = out_vars + [e for _, e in update_pairs] + in_update_vars
+    if replace:
+        exprs = clone_replace(exprs, replace)
+    n_out, n_upd = len(out_vars), len(update_pairs)
+    update_pairs = [(sv, e) for (sv, _), e in zip(update_pairs, exprs[n_out:n_out + n_upd])]
+    for pos, expr in zip(in_update_pos, exprs[n_out + n_upd:]):
+        in_specs[pos] = in_specs[pos].replace(update=expr)
+    return exprs[:n_out], update_pairs, replace
+
+
+def _implicit_inputs(all_exprs, update_pairs, explicit) -> list:
+    """The shared variables the graph reads or updates, as implicit inputs holding storage."""
+    updated = dict(update_pairs)
+    implicit = [v for v in graph_inputs(all_exprs)
+                if isinstance(v, SharedVariable) and v not in explicit]
+    implicit += [sv for sv in updated if sv not in implicit]
+    return [In(sv, update=updated.get(sv), implicit=True, value=sv.container)
+            for sv in implicit]
 
 
 def _pairs(items, what: str) -> list[tuple]:

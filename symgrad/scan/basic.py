@@ -149,11 +149,35 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     if n_steps is None and not seqs:
         raise ValueError("scan needs sequences to iterate over, or n_steps")
     steps = _number_of_steps(seqs, n_steps)
+    args = [v for s in seqs for v in s.inner] + [v for o in (outs or []) for v in o.inner]
+    step = _trace_step(fn, args, outs, non_seqs)
+    states, ordered, replace = _step_free_variables(step, args, non_seqs, strict)
+    node, rec, per_step = _build_node(step, seqs, states, ordered, replace, steps, mode,
+                                      go_backwards, truncate_gradient, name)
+    results, new_updates = _results_of(node, step, rec, per_step, states, name)
+    if return_list:
+        return results, new_updates
+    if not results:
+        return None, new_updates
+    return (results[0] if len(results) == 1 else results), new_updates
 
-    args = [v for s in seqs for v in s.inner]
-    args += [v for o in (outs or []) for v in o.inner]
-    result = fn(*(args + non_seqs))
-    step_outputs, updates, condition = _split_step_result(result)
+
+class _Step:
+    """What one call of the user's step function built."""
+
+    def __init__(self, outputs, updates, condition, outs, self_updating) -> None:
+        self.outputs, self.updates, self.condition = outputs, updates, condition
+        self.outs, self.self_updating = outs, self_updating
+
+    @property
+    def roots(self) -> list:
+        return (self.outputs + list(self.updates.values())
+                + ([self.condition] if self.condition is not None else []))
+
+
+def _trace_step(fn, args, outs, non_seqs) -> _Step:
+    """Call the step function on the inner variables; check and complete what it returns."""
+    step_outputs, updates, condition = _split_step_result(fn(*(args + non_seqs)))
     if outs is None:
         outs = [_Output(None, ()) for _ in step_outputs]
     if len(step_outputs) != len(outs):
@@ -164,64 +188,77 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
             raise TypeError(f"scan: updates must be keyed by shared variables, got {sv}")
     updates = {sv: as_tensor_variable(e) if isinstance(sv.type, TensorType) else e
                for sv, e in updates.items()}
-    roots = step_outputs + list(updates.values()) + ([condition] if condition is not None else [])
-    reads = graph_inputs(roots, blockers=non_seqs)
-    self_updating = _shared_with_default_update(reads, updates)
-    for sv in self_updating:
+    step = _Step(step_outputs, updates, condition, outs, [])
+    reads = graph_inputs(step.roots, blockers=non_seqs)
+    step.self_updating = _shared_with_default_update(reads, updates)
+    for sv in step.self_updating:
         updates[sv] = sv.default_update
-    roots = step_outputs + list(updates.values()) + ([condition] if condition is not None else [])
+    return step
 
-    # every outer variable the step reads becomes an inner input: updated shared variables
-    # are carried from step to step, the others are non-sequences
+
+def _step_free_variables(step: _Step, args, non_seqs, strict: bool):
+    """Every outer variable the step reads becomes an inner input: updated shared variables
+    are carried from step to step (`states`), the others are non-sequences (`ordered`)."""
     own = set(args)
-    free = [v for v in graph_inputs(roots, blockers=non_seqs)
+    free = [v for v in graph_inputs(step.roots, blockers=non_seqs)
             if v not in own and not isinstance(v, Constant)]
-    for sv in updates:
+    for sv in step.updates:
         if sv not in free:
             free.append(sv)
-    states = [v for v in free if v in updates]
-    ordered = [v for v in non_seqs if v in free and v not in updates]
-    ordered += [v for v in free if v not in updates and v not in ordered]
+    states = [v for v in free if v in step.updates]
+    ordered = [v for v in non_seqs if v in free and v not in step.updates]
+    ordered += [v for v in free if v not in step.updates and v not in ordered]
     if strict:
         loose = [v for v in ordered if v not in non_seqs and not isinstance(v, SharedVariable)]
         if loose:
             raise ValueError(f"scan(strict=True): the step uses {loose}, which are not passed "
                              "as non_sequences")
-    replace = {v: v.type(v.name) for v in states + ordered}
     for sv in states:
-        new = updates[sv]
+        new = step.updates[sv]
         if getattr(new, "type", sv.type) != sv.type and not _same_kind(new.type, sv.type):
             raise TypeError(f"scan: the update of shared variable {sv} ({sv.type}) has type "
                             f"{new.type}; cast it to the shared variable's type")
+    replace = {v: v.type(v.name) for v in states + ordered}
+    return states, ordered, replace
+
+
+def _build_node(step: _Step, seqs, states, ordered, replace, steps, mode, go_backwards,
+                truncate_gradient, name):
+    """The Scan node: its inner graph, layout and outer inputs."""
+    roots = step.roots
     inner_outputs = clone_replace(roots, replace) if roots else []
     inner_outputs, hoisted = hoist_loop_invariants(inner_outputs,
                                                    {replace[v]: v for v in ordered})
-
     # a sequence none of whose rows the step reads only sets the number of steps
     used = set(ancestors(inner_outputs))
     non_seq_pairs = [(replace[v], v) for v in ordered] + hoisted
     non_seq_pairs = [(inner, outer) for inner, outer in non_seq_pairs if inner in used]
     kept = [s for s in seqs if any(v in used for v in s.inner)]
+    outs = step.outs
     rec = [(k, o) for k, o in enumerate(outs) if o.initial_block is not None]
     per_step = [k for k, o in enumerate(outs) if o.initial_block is None]
-    n_out = len(step_outputs)
+    n_out = len(step.outputs)
     inner_rec = [inner_outputs[k] for k, _ in rec]
     inner_per_step = [inner_outputs[k] for k in per_step]
     inner_states = inner_outputs[n_out:n_out + len(states)]
     inner_cond = inner_outputs[n_out + len(states):]
-
     info = ScanInfo(
         seq_taps=tuple(s.taps for s in kept), seq_reversed=(bool(go_backwards),) * len(kept),
         rec_taps=tuple(o.taps for _, o in rec), n_per_step=len(per_step),
-        n_opaque=len(states), n_non_seqs=len(non_seq_pairs), as_while=condition is not None,
-        truncate_gradient=int(truncate_gradient), name=name)
+        n_opaque=len(states), n_non_seqs=len(non_seq_pairs),
+        as_while=step.condition is not None, truncate_gradient=int(truncate_gradient),
+        name=name)
     inner_inputs = ([v for s in kept for v in s.inner] + [v for _, o in rec for v in o.inner]
                     + [replace[v] for v in states] + [inner for inner, _ in non_seq_pairs])
     op = Scan(inner_inputs, inner_rec + inner_per_step + inner_states + inner_cond, info, mode)
     node = op.make_node(steps, *[s.variable for s in kept], *[o.initial_block for _, o in rec],
                         *states, *[outer for _, outer in non_seq_pairs])
+    return node, rec, per_step
 
-    results: list = [None] * n_out
+
+def _results_of(node, step: _Step, rec, per_step, states, name):
+    """The outputs in the user's order, and the shared variables' updates."""
+    results: list = [None] * len(step.outputs)
     for pos, (k, _) in enumerate(rec):
         results[k] = node.outputs[pos]
     for pos, k in enumerate(per_step):
@@ -232,13 +269,9 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     new_updates = {sv: node.outputs[len(rec) + len(per_step) + q] for q, sv in enumerate(states)}
     # a generator drawn from inside the step now advances by the whole loop: functions that
     # run the loop without the returned updates still store its state after the last step
-    for sv in self_updating:
+    for sv in step.self_updating:
         sv.default_update = new_updates[sv]
-    if return_list:
-        return results, new_updates
-    if not results:
-        return None, new_updates
-    return (results[0] if len(results) == 1 else results), new_updates
+    return results, new_updates
 
 
 def _same_kind(a, b) -> bool:

@@ -136,16 +136,23 @@ def _check_row(value: str, buf: str, ndim: int, where: str) -> list[str]:
 
 @numba_kernel.register(Scan)
 def _scan_kernel(op: Scan, node) -> str:
-    info = op.info
+    """The loop in nopython code: check the inputs, allocate the output buffers, run the
+    jitted step per iteration (ring buffers for recurrent outputs), return the rows done."""
     step = _step_source(op)
-    where = info.outer_input_slices()
-    name = str(op)
     params = [f"i{k}" for k in range(len(node.inputs))]
-    seqs = params[where["seqs"]]
-    inits = params[where["rec"]]
-    states = params[where["opaque"]]
-    non_seqs = params[where["non_seqs"]]
-    outs = node.outputs
+    lines = (_scan_checks_and_buffers(op, node, params)
+             + ["n_done = n", "for i in range(n):"]
+             + ["    " + line for line in _scan_loop_body(op, node, params, step)]
+             + _scan_results(op, node))
+    text = "\n".join([f"def {KERNEL_NAME}({', '.join(params)}):"]
+                     + ["    " + line for line in lines]) + "\n"
+    return KernelSource(text, step.blocks)
+
+
+def _scan_checks_and_buffers(op: Scan, node, params) -> list[str]:
+    """Input checks (steps, sequence lengths, initial rows) and the output buffers."""
+    info, name, outs = op.info, str(op), node.outputs
+    where = info.outer_input_slices()
     lines = ["n = np.int64(i0)",
              "if n < 0:",
              "    " + _raise(f"{name}: n_steps must not be negative")]
@@ -153,12 +160,12 @@ def _scan_kernel(op: Scan, node) -> str:
         lines += ["if n == 0:",
                   "    " + _raise(f"{name}: cannot run 0 steps with outputs_info None "
                                   "outputs (their shape comes from the first step)")]
-    for seq, taps in zip(seqs, info.seq_taps):
+    for seq, taps in zip(params[where["seqs"]], info.seq_taps):
         low, high = tap_span(taps)
         lines += [f"if {seq}.shape[0] < n + {high - low}:",
                   "    " + _raise(f"{name}: a sequence with taps {taps} is too short for "
                                   "the number of steps")]
-    for r, init in enumerate(inits):
+    for r, init in enumerate(params[where["rec"]]):
         lookback = info.rec_lookback(r)
         dtype = outs[r].type.dtype
         rows = "1" if info.keeps_last_only(r) else "n"
@@ -174,21 +181,25 @@ def _scan_kernel(op: Scan, node) -> str:
         zeros = "(" + "0, " * out.type.ndim + ")"
         # replaced by the right shape at the first step (same array type, so numba agrees)
         lines.append(f"p{k} = np.empty({zeros}, dtype=np.{out.type.dtype})")
-    for q, state in enumerate(states):
+    for q, state in enumerate(params[where["opaque"]]):
         lines.append(f"q{q} = {state}")
+    return lines
 
-    # the loop: read the taps, run the step, store its rows
-    loop = []
-    args = []
+
+def _scan_loop_body(op: Scan, node, params, step) -> list[str]:
+    """One iteration: read the taps, run the step, store its rows (and stop on `until`)."""
+    info, name, outs = op.info, str(op), node.outputs
+    where = info.outer_input_slices()
+    loop, args = [], []
     if any(info.seq_reversed):
         loop.append("tb = n - 1 - i")
-    for seq, taps, rev in zip(seqs, info.seq_taps, info.seq_reversed):
+    for seq, taps, rev in zip(params[where["seqs"]], info.seq_taps, info.seq_reversed):
         low = tap_span(taps)[0]
         args += [f"{seq}[{'tb' if rev else 'i'} + {k - low}]" for k in taps]
     for r in range(info.n_rec):
         lookback = info.rec_lookback(r)
         args += [f"b{r}[({lookback} + i + {j}) % rows{r}]" for j in info.rec_taps[r]]
-    args += [f"q{q}" for q in range(info.n_opaque)] + non_seqs
+    args += [f"q{q}" for q in range(info.n_opaque)] + params[where["non_seqs"]]
     loop.append(f"res = {step.function_name}({', '.join(args)})")
     for r in range(info.n_rec):
         lookback = info.rec_lookback(r)
@@ -210,9 +221,13 @@ def _scan_kernel(op: Scan, node) -> str:
         loop += [f"if res[{first_state + info.n_opaque}]:",
                  "    n_done = i + 1",
                  "    break"]
-    lines += ["n_done = n", "for i in range(n):"] + ["    " + line for line in loop]
+    return loop
 
-    results = []
+
+def _scan_results(op: Scan, node) -> list[str]:
+    """The return statement: the rows computed (or only the last), and the final states."""
+    info, outs = op.info, node.outputs
+    lines, results = [], []
     for r in range(info.n_rec):
         lookback = info.rec_lookback(r)
         if info.keeps_last_only(r):
@@ -222,11 +237,10 @@ def _scan_kernel(op: Scan, node) -> str:
         else:
             results.append(f"b{r}[{lookback}:{lookback} + n_done]")
     results += [f"p{k}[:n_done]" for k in range(info.n_per_step)]
+    first_state = info.n_rec + info.n_per_step
     for q in range(info.n_opaque):
         # a state may still be (a view of) an input: the result gets its own memory
         is_array = outs[first_state + q].type.ndim > 0
         results.append(f"q{q}.copy()" if is_array else f"q{q}")
     lines.append("return " + (results[0] if len(results) == 1 else ", ".join(results)))
-    text = "\n".join([f"def {KERNEL_NAME}({', '.join(params)}):"]
-                     + ["    " + line for line in lines]) + "\n"
-    return KernelSource(text, step.blocks)
+    return lines
