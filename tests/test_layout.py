@@ -181,3 +181,20 @@ def test_package_has_a_docstring(module):
 def test_stage_docstring_says_what_goes_in_and_comes_out(stage):
     doc = ast.get_docstring(ast.parse(MODULES[f"symgrad.{stage}"].read_text()))
     assert "In:" in doc and "Out:" in doc, f"symgrad.{stage}'s docstring lacks In:/Out:"
+
+
+# The stages in import order: a module may import its own stage and those before it.
+STAGE_RANK = {"errors": 0, "config": 0, "graph": 1, "scalar": 2, "tensor": 3, "gradient": 4,
+              "rewriting": 4, "ifelse": 5, "scan": 5, "link": 6, "printing": 6, "compile": 7}
+
+
+def _rank(module: str) -> int:
+    parts = module.split(".")
+    # the package root, the command line and Theano's alias modules sit above every stage
+    return STAGE_RANK.get(parts[1], 99) if len(parts) > 1 else 99
+
+
+def test_imports_follow_the_stage_order():
+    upward = sorted((m, t) for m, edges in import_graph().items() for t in edges
+                    if _rank(t) > _rank(m) and (m, t) not in ALLOWED_UPWARD)
+    assert not upward, f"imports against the stage order: {upward}"

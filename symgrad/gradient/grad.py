@@ -221,8 +221,13 @@ def grad(cost, wrt, consider_constant=None, disconnected_inputs: str = "raise",
         g = totals[w]
         if g is None and w not in connected:
             g = _disconnected(w, disconnected_inputs, return_disconnected)
-        elif g is None or getattr(w.type, "dtype", None) in discrete_dtypes and not is_null(g):
+        elif g is None:
             g = zeros_like(w, _grad_dtype(w))  # connected, but nothing flows back (integers)
+        elif getattr(w.type, "dtype", None) in discrete_dtypes and not is_null(g) \
+                and g.type.dtype in discrete_dtypes:
+            g = zeros_like(w, _grad_dtype(w))
+        # otherwise, as Theano: an integer input read by ops computing in floats (dot(X_int, W))
+        # gets the gradient it would get as a float
         if is_null(g) and null_gradients == "raise":
             raise g.type.error(f"grad: the gradient with respect to {w} is undefined: ")
         # (a gradient that is one of the caller's own variables keeps its name)

@@ -3,12 +3,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from symgrad.graph.basic import Constant, Variable
+
 
 class Type:
-    """Types are values compared by their parameters; they build their own Variables."""
+    """Types are values compared by their parameters; they build their own Variables.
 
-    variable_type: type = None  # set by subclasses
-    constant_type: type = None
+    A user's subclass needs only `filter` (and usually `values_eq_approx`, `__eq__`,
+    `__hash__`, `__str__`), as in Theano's "extending" tutorial: its variables are plain
+    Variables and its constants plain Constants unless it names other classes.
+    """
+
+    variable_type: type = Variable
+    constant_type: type = Constant
 
     def filter(self, data: Any, strict: bool = False, allow_downcast: bool | None = None) -> Any:
         """Return `data` converted to this type, or raise TypeError saying why it does not fit."""
@@ -36,6 +43,9 @@ class Type:
 
     def values_eq(self, a: Any, b: Any) -> bool:
         return a == b
+
+    def values_eq_approx(self, a: Any, b: Any) -> bool:
+        return self.values_eq(a, b)
 
     def in_same_class(self, other: Type) -> bool:
         return self == other

@@ -441,8 +441,12 @@ class Cast(UnaryScalarOp):
 
     def L_op(self, inputs, outputs, gout):
         (x,) = inputs
-        if x.type.dtype in discrete_dtypes or self.o_dtype in discrete_dtypes:
+        if self.o_dtype in discrete_dtypes:
             return [zero_grad_of(x)]
+        if x.type.dtype in discrete_dtypes:
+            # as Theano: an integer read as a float gets the float's gradient
+            # (grad(dot(cast(X_int), W).sum(), X_int) equals the gradient for a float X)
+            return [gout[0]]
         return [cast(gout[0], x.type.dtype)]
 
 

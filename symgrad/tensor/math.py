@@ -300,10 +300,10 @@ _dot = Dot()
 
 
 def _match(g, like):
-    """Cast a gradient to the input's dtype and restore broadcastable dims the input declares."""
-    if like.type.dtype in discrete_dtypes:
-        return None
-    if g.type.dtype != like.type.dtype:
+    """Cast a gradient to the input's dtype and restore broadcastable dims the input declares.
+    An integer input keeps the float gradient (as in Theano, dot(X_int, W) differentiates
+    with respect to X_int as it would for a float X)."""
+    if like.type.dtype not in discrete_dtypes and g.type.dtype != like.type.dtype:
         g = cast(g, like.type.dtype)
     if g.type.broadcastable != like.type.broadcastable:
         axes = tuple(a for a, (b1, b2) in enumerate(zip(like.type.broadcastable,

@@ -27,8 +27,6 @@ class TensorType(Type):
         return tuple(1 if b else None for b in self.broadcastable)
 
     def __eq__(self, other: object) -> bool:
-        if type(other) is not TensorType and getattr(other, "__name__", None) in constructors:
-            other = other().type  # `x.type == T.dscalar`, as Theano's tutorial writes it
         return (type(other) is TensorType and other.dtype == self.dtype
                 and other.broadcastable == self.broadcastable)
 
@@ -148,19 +146,31 @@ _all_dtype_names = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16"
 
 
 def _make_constructors(name: str, pattern: tuple, dtype: str | None):
-    def one(name: str | None = None, dtype: str | None = dtype):
-        return TensorType(dtype or config.floatX, pattern)(name)
+    """Theano's pair for one kind: `dscalar` (the type itself when the dtype is fixed, a
+    function of name and dtype for floatX kinds) and `dscalars` (several variables)."""
+    if dtype is not None:
+        one = TensorType(dtype, pattern)
+    else:
+        def one(name: str | None = None, dtype: str | None = None):
+            return TensorType(dtype or config.floatX, pattern)(name)
 
-    def many(*names):
-        if len(names) == 1 and isinstance(names[0], int):
-            return [one() for _ in range(names[0])]
-        if len(names) == 1 and isinstance(names[0], str) and "," in names[0]:
-            names = tuple(n.strip() for n in names[0].split(","))
-        return [one(n) for n in names]
+        one.__name__ = name
+        one.__doc__ = f"A symbolic {name} of dtype `dtype` (default config.floatX)."
 
-    one.__name__ = name
+    def many(*names, dtype: str | None = dtype):
+        """Theano's rule: an int n gives n unnamed variables; several names, or one string of
+        several characters, give one variable per name (or per character); one name of one
+        character gives that one variable."""
+        make = (lambda n=None: one(n)) if dtype is not None else (lambda n=None: one(n, dtype))
+        if names and isinstance(names[0], int):
+            return [make() for _ in range(names[0])]
+        if len(names) == 1:
+            names = names[0]
+        if len(names) == 1:
+            return make(names)
+        return [make(n) for n in names]
+
     many.__name__ = name[:-2] + "ices" if name.endswith("matrix") else name + "s"
-    one.__doc__ = f"A symbolic {name} of dtype {dtype or 'config.floatX'}."
     return one, many
 
 
@@ -168,6 +178,6 @@ constructors: dict = {}
 for _kind, _pattern in _patterns.items():
     for _prefix, _dtype in list(_prefixes.items()) + [("", None)]:
         _one, _many = _make_constructors(_prefix + _kind, _pattern, _dtype)
-        constructors[_one.__name__] = _one
+        constructors[_prefix + _kind] = _one
         constructors[_many.__name__] = _many
 globals().update(constructors)

@@ -206,7 +206,7 @@ class GraphSource:
             if _is_0d(var):
                 outs.append(f"np.asarray(r[{k}], dtype=np.{var.type.dtype})")
             elif (may_alias_storage(var) or var in self.fgraph.outputs[:k]
-                  or (var.owner is not None and type(var.owner.op) in view_ops)):
+                  or (var.owner is not None and isinstance(var.owner.op, tuple(view_ops)))):
                 outs.append(f"r[{k}].copy()")  # results never share memory with anything
             else:
                 outs.append(f"r[{k}]")
