@@ -16,6 +16,7 @@ import symgrad.tensor as T
 from symgrad.compile.mode import Mode
 from symgrad.config import config
 from symgrad.errors import NodeRuntimeError
+from symgrad.gradient import disconnected_grad, grad_clip, grad_scale, zero_grad
 from symgrad.link.numba import cache, ops_without_kernel, vectormath, wait_idle
 from symgrad.scalar import math as sm
 from symgrad.scalar.composite import Composite
@@ -264,3 +265,13 @@ def test_kernels_agree_at_the_production_optimisation_level():
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     passed = re.search(r"(\d+) passed", done.stdout)
     assert passed and int(passed.group(1)) >= 10, done.stdout[-2000:]
+
+
+def test_gradient_markers_run_as_the_identity_in_unoptimised_graphs():
+    x = T.dvector("x")
+    outs = [zero_grad(x) * 2, grad_clip(x, -1, 1) + 1, disconnected_grad(x), grad_scale(x, 3.0)]
+    values = [np.array([1.0, -2.0])]
+    f_nb, got = _both([x], outs, values)
+    assert not hasattr(f_nb.maker.runner, "numba_gaps")  # ran the generated graph, not the VM
+    got[2][0] = 99.0  # an identity's output is a copy, never the caller's array
+    assert values[0][0] == 1.0

@@ -3,8 +3,8 @@
 In: a rewritten FunctionGraph. Out: a runner calling one generated, jitted function.
 
 dispatch.py holds the per-Op-class kernel table; scalar.py, elemwise.py, reduce.py,
-structure.py and the other kernel modules fill it (ifelse.py also lays out lazy branches;
-scan.py turns a loop's step graph into jitted helpers); mathlib.py has the vectorisable scalar
+structure.py, markers.py and the other kernel modules fill it (ifelse.py also lays out lazy
+branches; scan.py turns a loop's step graph into jitted helpers); mathlib.py has the vectorisable scalar
 functions kernels call; linker.py generates a graph's module; cache.py stores it by content so
 numba's own cache can keep the machine code.
 """
@@ -16,6 +16,7 @@ from symgrad.link.numba import (  # noqa: F401
     elemwise,
     extra_ops,
     linalg,
+    markers,
     nnet,
     reduce,
     scan,

@@ -9,6 +9,7 @@ An Op class without a generator is an error when linking, never a silent slow pa
 """
 from __future__ import annotations
 
+import ast
 from functools import singledispatch
 from typing import Self
 
@@ -17,6 +18,10 @@ from symgrad.graph.op import Op
 
 class MissingKernelError(NotImplementedError):
     """An op in the graph has no numba kernel."""
+
+
+class KernelSourceError(Exception):
+    """A kernel generator returned text that is not valid Python (a bug in the generator)."""
 
 
 KERNEL_NAME = "KERNEL"
@@ -43,6 +48,21 @@ def numba_kernel(op, node) -> str:
         f"{type(op).__name__} has no numba kernel; register one with "
         f"@numba_kernel.register({type(op).__name__}) in symgrad/link/numba, or compile with "
         "mode='FAST_COMPILE' (the Python VM)")
+
+
+def check_kernel_source(text: str, node) -> None:
+    """Parse a newly generated kernel's source, so a generator's bug is reported naming the op,
+    the node and the line before numba compiles (and caches) a whole module around it."""
+    op_name = type(node.op).__name__
+    try:
+        compile(text, f"<numba kernel of {op_name}>", "exec", flags=ast.PyCF_ONLY_AST)
+    except SyntaxError as exc:
+        lines = text.splitlines()
+        line = lines[exc.lineno - 1] if exc.lineno and exc.lineno <= len(lines) else exc.text
+        raise KernelSourceError(
+            f"the numba kernel generator for {op_name} returned invalid source for the node "
+            f"{node}: {exc.msg} at line {exc.lineno}:\n    {(line or '').strip()}\n"
+            f"(the whole kernel:)\n{text}") from exc
 
 
 def has_kernel(op) -> bool:

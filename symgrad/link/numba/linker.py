@@ -23,6 +23,7 @@ from symgrad.graph.basic import Constant
 from symgrad.link.numba import background, cache, memory
 from symgrad.link.numba.dispatch import (
     KERNEL_NAME,
+    check_kernel_source,
     may_alias_storage,
     node_has_kernel,
     numba_kernel,
@@ -119,8 +120,12 @@ class GraphSource:
 
     def _kernel_name(self, node) -> str:
         text = numba_kernel(node.op, node)
-        self.helpers.update(dict.fromkeys(getattr(text, "helpers", ())))
+        for helper in getattr(text, "helpers", ()):
+            if helper not in self.helpers:
+                check_kernel_source(helper, node)
+                self.helpers[helper] = None
         if text not in self.kernels:
+            check_kernel_source(text, node)
             digest = hashlib.sha1(text.encode()).hexdigest()[:12]
             self.kernels[text] = f"k_{type(node.op).__name__.lower()}_{digest}"
         return self.kernels[text]
