@@ -94,8 +94,6 @@ class NullGradient(Op):
     """Stands for an undefined gradient in a graph; running it raises the reason."""
 
     __props__ = ("why_null", "not_implemented")
-    # its output is a NullType, never data: grad refuses before such a graph is compiled
-    computes_data = False
 
     def __init__(self, why_null: str, not_implemented: bool = False) -> None:
         self.why_null = why_null

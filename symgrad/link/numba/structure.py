@@ -4,7 +4,6 @@ Dot goes to BLAS through numba's np.dot for float32/float64 (integer products lo
 """
 from __future__ import annotations
 
-from symgrad.gradient.ops import GradientMarker
 from symgrad.link.numba.dispatch import KERNEL_NAME, numba_kernel, view_ops
 from symgrad.tensor.basic import Alloc
 from symgrad.tensor.elemwise import DimShuffle
@@ -21,13 +20,7 @@ def _tuple(items) -> str:
     return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
 
 
-view_ops.update({DimShuffle, GradientMarker})
-
-
-@numba_kernel.register(GradientMarker)
-def _gradient_marker_kernel(op, node) -> str:
-    # zero_grad, grad_clip ...: the identity going forward (rewrites usually remove them)
-    return f"def {KERNEL_NAME}(x):\n    return x\n"
+view_ops.add(DimShuffle)
 
 
 @numba_kernel.register(DimShuffle)
