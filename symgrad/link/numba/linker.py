@@ -31,6 +31,7 @@ from symgrad.link.numba.dispatch import (
 )
 from symgrad.link.numba.ifelse import LazyBranch, lazy_layout
 from symgrad.link.numba.scalar import literal
+from symgrad.link.numba.threads import thread_count
 from symgrad.link.python import PythonLinker
 
 # fused multiply-add and the sign of zero only; no flag assumes the absence of NaN or Inf, and
@@ -51,6 +52,8 @@ from symgrad.link.numba.vectormath import cos_fast, exp, sigmoid, sin_fast, tanh
 _kernel = njit(cache=True, error_model="numpy", nogil=True, fastmath={FASTMATH},
                no_cpython_wrapper=True)
 _graph = njit(cache=True, error_model="numpy", nogil=True, fastmath={FASTMATH})
+from numba import prange, set_num_threads
+_parallel = njit(cache=True, error_model="numpy", nogil=True, fastmath={FASTMATH}, parallel=True)
 '''
 
 warnings.filterwarnings("ignore", category=NumbaPerformanceWarning)
@@ -61,6 +64,9 @@ _OPTIONAL_IMPORTS = {
     "from symgrad.link.numba.blas import": ("blas_",),
     "from symgrad.link.numba import randomlib": ("rnd.",),
     "from symgrad.link.numba.mathlib import": ("int_pow(", "max_nan(", "min_nan(", "softplus("),
+    # parallel helpers (threads.py): only graphs with large kernels and threads on have them
+    "from numba import prange": ("@_parallel",),
+    "_parallel = ": ("@_parallel",),
 }
 
 
@@ -211,6 +217,10 @@ class GraphSource:
             else:
                 outs.append(f"r[{k}]")
         unpack = f"        {''.join(a + ', ' for a in args)}= values\n" if args else ""
+        if any("@_parallel" in h for h in self.helpers):
+            # numba's thread count is per calling thread: set it on each call (about 1 µs,
+            # only in graphs with parallel loops)
+            unpack += f"        set_num_threads({thread_count()})\n"
         for k, var in enumerate(self.fgraph.inputs):
             copy = runner_input_copies.get(type(var.type))
             if copy is not None:  # a value the kernels change in place: give them a copy
