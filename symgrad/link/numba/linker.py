@@ -294,10 +294,19 @@ def _vm_for_gaps(fgraph, missing):
     return run
 
 
+# whether numba has compiled or loaded a graph in this process: its first use sets up its
+# typing and target registries (about 0.3 s, whatever is compiled), later loads from the disk
+# cache take milliseconds
+_numba_started: list[bool] = []
+
+
 class TieredRunner:
     """Answers on the Python VM until the numba version is compiled, then on numba.
 
-    The first call starts the compile on the background thread, typed by that call's actual
+    When numba's disk cache already holds the compiled graph for the first call's argument
+    types and numba is already set up in this process, the first call loads it (milliseconds)
+    and runs compiled code: no VM phase. Otherwise (the process's first numba graph pays
+    numba's own set-up, which would delay the answer) the first call starts the compile on the background thread, typed by that call's actual
     arguments; calls never wait for it. A compile failure is reported (warning) and the
     function stays on the VM rather than failing the user's call."""
 
@@ -318,10 +327,24 @@ class TieredRunner:
     def _first_call(self, values):
         self.run = self._vm_run
         signature = tuple(numba.typeof(v) for v in list(values) + self._constants)
+        if (_numba_started and cache.holds_compiled(self._dispatcher, signature)
+                and self._load(signature)):
+            return self._numba_run(values)  # compiled before, by this or another process
         try:
             return self._vm_run(values)
         finally:  # after the answer: the compile thread would compete with it for the GIL
             background.submit(lambda: self._compile(signature))
+
+    def _load(self, signature) -> bool:
+        """Load the cached machine code now, on the caller's thread; False if that failed
+        (the background compile then takes over)."""
+        try:
+            self._dispatcher.compile(signature)
+        except Exception:  # noqa: BLE001 - the usual path below reports real failures
+            return False
+        self.run = self._numba_run
+        _numba_started.append(True)
+        return True
 
     def _compile(self, signature) -> None:
         try:
@@ -331,6 +354,7 @@ class TieredRunner:
             warnings.warn(f"symgrad: numba could not compile a graph ({type(exc).__name__}: "
                           f"{exc}); it keeps running on the Python VM", RuntimeWarning)
             return
+        _numba_started.append(True)
         self.run = self._numba_run
 
     @property
