@@ -218,10 +218,11 @@ def setup_notes(args, runtime: list[Table], compiled: list[Table]) -> list[str]:
                      "base_compiledir and compiledir, NUMBA_CACHE_DIR, TORCHINDUCTOR_CACHE_DIR; "
                      "no JAX persistent cache); 'warm' is a second process reusing that cache. "
                      "Imports are not included (their time is in the notes). Time to steady "
-                     "state: calls go on back to back for 2 s after the first; counted from "
-                     "building the function to the end of the last call slower than 1.5x the "
+                     "state: calls go on back to back for 2 s after the first, grouped in 20 ms "
+                     "slices; counted from building the function to the first slice after "
+                     "which at most a tenth of the slices have a median call over 1.5x the "
                      "median of the second second; with the number of calls answered in the "
-                     "first second. Peak RSS: the worker process's maximum resident memory.")
+                     "first second after building. Peak RSS: the worker process's maximum resident memory.")
     return notes
 
 
