@@ -126,14 +126,14 @@ def _source(threads: int, monkeypatch) -> str:
 
 def test_num_threads_one_generates_todays_serial_code(monkeypatch):
     source = _source(1, monkeypatch)
-    assert "prange" not in source and "set_num_threads" not in source
+    assert "prange" not in source and "run_parallel" not in source
     assert "parallel=True" not in source
 
 
 def test_num_threads_decides_the_thread_count_in_the_source(monkeypatch):
-    assert "set_num_threads(3)" in _source(3, monkeypatch)
-    assert "set_num_threads(4)" in _source(0, monkeypatch)  # 0: all of numba's threads
-    assert "set_num_threads(4)" in _source(16, monkeypatch)  # never more than numba starts
+    assert "run_parallel(3, graph" in _source(3, monkeypatch)
+    assert "run_parallel(4, graph" in _source(0, monkeypatch)  # 0: all of numba's threads
+    assert "run_parallel(4, graph" in _source(16, monkeypatch)  # never more than numba starts
     assert f">= {PARALLEL_MIN_SIZE}:" in _source(2, monkeypatch)
 
 

@@ -52,7 +52,8 @@ from symgrad.link.numba.vectormath import cos_fast, exp, sigmoid, sin_fast, tanh
 _kernel = njit(cache=True, error_model="numpy", nogil=True, fastmath={FASTMATH},
                no_cpython_wrapper=True)
 _graph = njit(cache=True, error_model="numpy", nogil=True, fastmath={FASTMATH})
-from numba import prange, set_num_threads
+from numba import prange
+from symgrad.link.numba.threads import run_parallel
 _parallel = njit(cache=True, error_model="numpy", nogil=True, fastmath={FASTMATH}, parallel=True)
 '''
 
@@ -66,6 +67,7 @@ _OPTIONAL_IMPORTS = {
     "from symgrad.link.numba.mathlib import": ("int_pow(", "max_nan(", "min_nan(", "softplus("),
     # parallel helpers (threads.py): only graphs with large kernels and threads on have them
     "from numba import prange": ("@_parallel",),
+    "from symgrad.link.numba.threads import": ("@_parallel",),
     "_parallel = ": ("@_parallel",),
 }
 
@@ -217,10 +219,9 @@ class GraphSource:
             else:
                 outs.append(f"r[{k}]")
         unpack = f"        {''.join(a + ', ' for a in args)}= values\n" if args else ""
-        if any("@_parallel" in h for h in self.helpers):
-            # numba's thread count is per calling thread: set it on each call (about 1 µs,
-            # only in graphs with parallel loops)
-            unpack += f"        set_num_threads({thread_count()})\n"
+        call = f"graph({', '.join(args + consts)})"
+        if any("@_parallel" in h for h in self.helpers):  # threads.run_parallel sets the count
+            call = f"run_parallel({', '.join([str(thread_count()), 'graph'] + args + consts)})"
         for k, var in enumerate(self.fgraph.inputs):
             copy = runner_input_copies.get(type(var.type))
             if copy is not None:  # a value the kernels change in place: give them a copy
@@ -228,7 +229,7 @@ class GraphSource:
         return ("\n\ndef make_runner(" + ", ".join(consts) + "):\n"
                 "    def run(values):\n"
                 + unpack
-                + f"        r = graph({', '.join(args + consts)})\n"
+                + f"        r = {call}\n"
                 + f"        return [{', '.join(outs)}]\n"
                 "    return run\n")
 

@@ -16,7 +16,11 @@ results in chunk order, which differs from the serial left-to-right sum by round
 """
 from __future__ import annotations
 
+import threading
+from contextlib import nullcontext
+
 import numba
+from numba.np.ufunc import parallel as numba_parallel
 
 from symgrad.config import config
 
@@ -54,3 +58,25 @@ def parallel_decorated(name: str, params, lines) -> str:
     """A module-level `parallel=True` helper block with the given body."""
     body = "".join(f"    {line}\n" for line in lines)
     return f"\n@_parallel\ndef {name}({', '.join(params)}):\n{body}"
+
+
+_guard: list = []
+
+
+def _call_guard():
+    """A lock where numba's threading layer cannot run parallel loops for several calling
+    threads at once (its `workqueue` fallback, used when neither OpenMP nor TBB loads);
+    otherwise a no-op. Decided once, on the first parallel call (numba starts its threads)."""
+    if not _guard:
+        numba_parallel._launch_threads()
+        layer = numba.threading_layer()
+        _guard.append(threading.Lock() if layer == "workqueue" else nullcontext())
+    return _guard[0]
+
+
+def run_parallel(threads: int, graph, *args):
+    """Call a generated graph that has parallel loops with `threads` threads. numba's count
+    is per calling thread, so it is set on every call (about a microsecond)."""
+    numba.set_num_threads(threads)
+    with _call_guard():
+        return graph(*args)
