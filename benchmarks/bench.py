@@ -143,6 +143,9 @@ def _aggregate(cells: list[dict]) -> dict:
     cell = dict(ok[0])
     cell["seconds"] = statistics.median(c["seconds"] for c in ok)
     cell["import_s"] = statistics.median(c.get("import_s", 0.0) for c in ok)
+    for key in ("steady_s", "calls_first_s", "peak_rss_mb"):
+        if all(c.get(key) is not None for c in ok):
+            cell[key] = statistics.median(c[key] for c in ok)
     cell["verified"] = all(c.get("verified", True) for c in ok)
     cell["problems"] = sorted({p for c in ok for p in c.get("problems", [])})
     cell["repeats_ok"], cell["repeats_tried"], cell["show_import"] = len(ok), len(cells), True
@@ -214,7 +217,12 @@ def setup_notes(args, runtime: list[Table], compiled: list[Table]) -> list[str]:
                      "empty caches in a new temp dir (SYMGRAD_FLAGS=compiledir, PYTENSOR_FLAGS="
                      "base_compiledir and compiledir, NUMBA_CACHE_DIR, TORCHINDUCTOR_CACHE_DIR; "
                      "no JAX persistent cache); 'warm' is a second process reusing that cache. "
-                     "Imports are not included (their time is in the notes).")
+                     "Imports are not included (their time is in the notes). Time to steady "
+                     "state: calls go on back to back for 2 s after the first, grouped in 20 ms "
+                     "slices; counted from building the function to the first slice after "
+                     "which at most a tenth of the slices have a median call over 1.5x the "
+                     "median of the second second; with the number of calls answered in the "
+                     "first second after building. Peak RSS: the worker process's maximum resident memory.")
     return notes
 
 

@@ -61,26 +61,41 @@ def notes_text(cell: dict | None) -> str:
     return ", ".join(notes)
 
 
+def steady_text(cell: dict | None) -> str:
+    """Time to steady state (from building the function) and calls answered in the first
+    second; compile tables only."""
+    if not cell or cell.get("status") != "ok" or cell.get("steady_s") is None:
+        return "-"
+    return f"{format_value(cell['steady_s'], 'auto')}, {cell['calls_first_s']:.0f} calls in 1st s"
+
+
+def rss_text(cell: dict | None) -> str:
+    if not cell or cell.get("status") != "ok" or cell.get("peak_rss_mb") is None:
+        return "-"
+    return f"{cell['peak_rss_mb']:.0f} MB"
+
+
 def table_rows(table: Table) -> list[list[str]]:
     base = dict(table.rows).get(table.baseline)
-    return [[label, cell_text(cell, table.unit), ratio_text(cell, base), notes_text(cell)]
+    return [[label, cell_text(cell, table.unit), ratio_text(cell, base), steady_text(cell),
+             rss_text(cell), notes_text(cell)]
             for label, cell in table.rows]
 
 
-HEADER = ["implementation", "median", "ratio", "notes"]
+HEADER = ["implementation", "median", "ratio", "steady state", "peak RSS", "notes"]
 
 
 def render_text(tables: list[Table]) -> str:
     out = []
     for table in tables:
         rows = table_rows(table)
-        widths = [max(len(r[i]) for r in rows + [HEADER]) for i in range(3)]
+        widths = [max(len(r[i]) for r in rows + [HEADER]) for i in range(5)]
         out.append(f"\n{table.title}  (ratio = time / {table.baseline})")
         line = "  ".join(h.ljust(w) for h, w in zip(HEADER, widths)) + "  notes"
         out.append(line)
         out.append("-" * min(len(line) + 20, 110))
         for r in rows:
-            out.append("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[3])
+            out.append("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[5])
     return "\n".join(out)
 
 
@@ -123,8 +138,9 @@ def render_markdown(machine: dict, meta: list[str], tables: list[Table]) -> str:
     out += ["## Results", ""]
     for table in tables:
         out += [f"### {table.title}", "",
-                f"| implementation | median | ratio to {table.baseline} | notes |",
-                "| --- | ---: | ---: | --- |"]
+                (f"| implementation | median | ratio to {table.baseline} | time to steady state "
+                 "| peak RSS | notes |"),
+                "| --- | ---: | ---: | ---: | ---: | --- |"]
         out += ["| " + " | ".join(_md_escape(c) for c in row) + " |" for row in table_rows(table)]
         out.append("")
     return "\n".join(out)

@@ -10,6 +10,7 @@ import argparse
 import gc
 import json
 import os
+import resource
 import statistics
 import sys
 import time
@@ -26,6 +27,12 @@ from workloads import TOLERANCE, make_data
 
 MARK = "BENCH_RESULT "
 WARMUP_CALLS = 3
+# steady state: calls keep coming for this long after the first one (fresh process); a BIN_S
+# slice of time is slow when its calls' median takes over SLOW x the median of the window's
+# second half (see steady_state)
+STEADY_WINDOW_S = 2.0
+SLOW = 1.5
+BIN_S = 0.02
 
 
 def short_error(exc: BaseException) -> str:
@@ -86,6 +93,42 @@ def time_calls(run, repeats: int, target_s: float) -> tuple[list[float], int]:
     return samples, inner
 
 
+def steady_state(run, t0: float, window_s: float) -> dict:
+    """Call `run` back to back for `window_s` seconds; when (from t0, before building) calls
+    became steady, and how many calls the first second after t0 answered. Calls are grouped
+    in BIN_S slices of time (one call per slice when calls are slower), so that a single
+    slow call (a page fault, another process) does not count as not yet steady."""
+    ends, durations = [], []
+    stop = time.perf_counter() + window_s
+    while True:
+        t = time.perf_counter()
+        run()
+        end = time.perf_counter()
+        ends.append(end - t0)
+        durations.append(end - t)
+        if end > stop and len(durations) >= 4:
+            break
+    settled = statistics.median(durations[len(durations) // 2:])
+    bins: dict[int, list[float]] = {}
+    for e, d in zip(ends, durations):
+        bins.setdefault(int(e / BIN_S), []).append(d)
+    # steady from the first slice after which at most a tenth of the slices are slow: a
+    # slower phase (an interpreter, a compile) is a run of slow slices at the start, while
+    # other processes on the machine leave single slow slices scattered anywhere
+    order = sorted(bins)
+    slow = [statistics.median(bins[k]) > SLOW * settled for k in order]
+    start = next((i for i in range(len(order)) if sum(slow[i:]) <= 0.1 * (len(order) - i)),
+                 len(order) - 1)  # slow to the end: steady (at best) in the last slice
+    steady_s = max(ends[0], order[start] * BIN_S)
+    return {"steady_s": steady_s, "calls_first_s": sum(1 for e in ends if e <= 1.0),
+            "settled_call_s": settled}
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def measure(args) -> dict:
     result = {"impl": args.impl, "workload": args.workload, "size": args.size, "kind": args.kind}
     module, label, options = peers.load(args.impl)
@@ -119,6 +162,7 @@ def measure(args) -> dict:
 
     if args.kind == "compile":
         result["seconds"] = first_s
+        result.update(steady_state(built.run, t0, STEADY_WINDOW_S))
     else:
         settle = getattr(module, "settle", None)
         if settle is not None:  # e.g. let a background compile finish before timing calls
@@ -128,6 +172,7 @@ def measure(args) -> dict:
         result.update(seconds=statistics.median(samples), min_s=min(samples), inner=inner,
                       samples=len(samples))
     result["notes"] = list(dict.fromkeys(notes))
+    result["peak_rss_mb"] = peak_rss_mb()
     return result
 
 

@@ -20,6 +20,8 @@ class Config:
         "on_opt_error": ("warn", "raise", "ignore"),
     }
 
+    _ints = ("num_threads",)
+
     def __init__(self) -> None:
         object.__setattr__(self, "_values", {
             "floatX": "float64",
@@ -28,6 +30,9 @@ class Config:
             "compiledir": _default_compiledir(),
             # numba linker: keep freed large blocks for reuse (see symgrad/link/numba/memory.py)
             "numba_keep_freed_memory": True,
+            # numba linker: threads for large elementwise loops and reductions; 0 = every core
+            # numba may use (NUMBA_NUM_THREADS), 1 = serial code only
+            "num_threads": 0,
             "optimizer_verbose": False,
             # a rewrite that raises: warn and skip it (users), or raise (the test suite)
             "on_opt_error": "warn",
@@ -42,6 +47,10 @@ class Config:
     def _set(self, name: str, value) -> None:
         if name not in self._values:
             raise AttributeError(f"unknown config flag {name!r}; known: {sorted(self._values)}")
+        if name in self._ints:
+            value = int(value)
+            if value < 0:
+                raise ValueError(f"config.{name} must be >= 0, got {value}")
         choices = self._choices.get(name)
         if choices and value not in choices:
             raise ValueError(f"config.{name} must be one of {choices}, got {value!r}")

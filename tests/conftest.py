@@ -20,6 +20,10 @@ config.on_opt_error = "raise"
 # a background numba compile each: the numba backend is checked explicitly in every mode of
 # tests/helpers.modes() and in tests/link (which also covers the tiered FAST_RUN default).
 config.linker = "py"
+# serial kernels: two cores shared with other runs gain nothing from threads, and the generated
+# code stays the one most tests were written against; tests/link/test_numba_parallel.py turns
+# threads on where it checks them
+config.num_threads = 1
 
 
 @pytest.fixture

@@ -89,3 +89,15 @@ def load_module(source: str):
         exec(compile(source, path, "exec"), module.__dict__)  # noqa: S102 (our own text)
         _loaded[key] = module
         return module
+
+
+def holds_compiled(dispatcher, signature) -> bool:
+    """Whether numba's disk cache already holds `dispatcher`'s machine code for `signature`
+    (loading it then takes milliseconds to a few tenths of a second, not a compile). Asks
+    numba's cache index; any surprise there (another numba version) answers False."""
+    try:
+        disk = dispatcher._cache
+        key = disk._index_key(tuple(signature), dispatcher.targetctx.codegen())
+        return key in disk._cache_file._load_index()
+    except Exception:  # noqa: BLE001 - private numba API: no answer means compile as usual
+        return False

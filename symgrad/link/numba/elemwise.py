@@ -3,12 +3,22 @@
 The loop has two forms, chosen at run time: a flat loop over all elements when every input is
 C-contiguous with the output's full shape (the common case, which LLVM vectorises), and nested
 loops in C order that index broadcast (length-1) axes at 0. Lengths are checked against each
-other first: symgrad never stretches an axis its type does not declare broadcastable.
+other first: symgrad never stretches an axis its type does not declare broadcastable. With
+threads on (see threads.py), each form also has a parallel copy that large arrays run.
 """
 from __future__ import annotations
 
-from symgrad.link.numba.dispatch import KERNEL_NAME, _kernel_checks, indent, numba_kernel
+import hashlib
+
+from symgrad.link.numba.dispatch import (
+    KERNEL_NAME,
+    KernelSource,
+    _kernel_checks,
+    indent,
+    numba_kernel,
+)
 from symgrad.link.numba.scalar import guarded_names, has_scalar_source, scalar_lines, unguarded
+from symgrad.link.numba.threads import CHUNK, PARALLEL_MIN_SIZE, parallel_decorated, parallel_node
 from symgrad.tensor.elemwise import Elemwise
 
 
@@ -46,9 +56,10 @@ def _body(scalar_op, node, prefix: str):
     return body, results
 
 
-def _loops(node, names, outs, lengths, body, results, flag: bool) -> list[str]:
+def _loops(node, names, outs, lengths, body, results, flag: bool, par: list | None):
     """The flat (all contiguous) and nested loop forms around one element's statements; with
-    `flag`, each loop ORs into `bad` whether a guarded fast function answered NaN."""
+    `flag`, each loop ORs into `bad` whether a guarded fast function answered NaN. With `par`
+    (a list collecting helper blocks), large arrays run a parallel copy of each loop."""
     ndim = node.outputs[0].type.ndim
     checks = [f"bad |= {g} != {g}" for g in guarded_names(body)] if flag else []
     lines = []
@@ -59,15 +70,85 @@ def _loops(node, names, outs, lengths, body, results, flag: bool) -> list[str]:
         flat = [f"{n}.ravel()" for n in names]
         inner = [f"f{k} = {f}" for k, f in enumerate(flat)]
         inner += [f"g{k} = {o}.ravel()" for k, o in enumerate(outs)]
-        inner.append(f"for j in range({outs[0]}.size):")
-        inner += indent([f"x{k} = f{k}[j]" for k in range(len(names))] + body + checks
-                        + [f"g{k}[j] = {r}" for k, r in enumerate(results)], 1)
-        lines += indent(inner, 1)
+        loop = [f"for j in range({outs[0]}.size):"]
+        loop += indent([f"x{k} = f{k}[j]" for k in range(len(names))] + body + checks
+                       + [f"g{k}[j] = {r}" for k, r in enumerate(results)], 1)
+        if par is not None:
+            args = [f"f{k}" for k in range(len(names))] + [f"g{k}" for k in range(len(outs))]
+            helper = _flat_parallel(len(names), len(outs), body, results, checks)
+            loop = _size_switch("g0.size", helper, args, flag, loop, par)
+        lines += indent(inner + loop, 1)
         lines.append("else:")
         depth = 1
     else:
         depth = 0
-    return lines + indent(_nested_loop(node, names, outs, lengths, body, results, checks), depth)
+    nested = _nested_loop(node, names, outs, lengths, body, results, checks)
+    if par is not None:
+        helper = _nested_parallel(node, names, outs, lengths, body, results, checks)
+        nested = _size_switch(f"{outs[0]}.size", helper, names + outs + lengths, flag,
+                              nested, par)
+    return lines + indent(nested, depth)
+
+
+def _size_switch(size: str, helper, args, flag: bool, serial: list[str], par: list) -> list[str]:
+    """`serial` for small arrays, a call of the parallel helper (name, block) for large ones."""
+    name, block = helper
+    par.append(block)
+    call = f"{name}({', '.join(args)})"
+    return ([f"if {size} >= {PARALLEL_MIN_SIZE}:", "    " + (f"bad |= {call}" if flag else call),
+             "else:"] + indent(serial, 1))
+
+
+def _parallel_helper(params, lines) -> tuple[str, str]:
+    text = parallel_decorated("P", params, lines)
+    name = "p_elemwise_" + hashlib.sha1(text.encode()).hexdigest()[:12]
+    return name, text.replace("def P(", f"def {name}(", 1)
+
+
+def _chunked(n: str, index: str, inner: list[str], flag: bool) -> list[str]:
+    """A prange over CHUNK-sized pieces of range(n); with `flag`, returns whether any chunk
+    set `bad`."""
+    lines = [f"nchunks = ({n} + {CHUNK - 1}) // {CHUNK}"]
+    if flag:
+        lines.append("flags = np.zeros(nchunks, dtype=np.bool_)")
+    lines.append("for c in prange(nchunks):")
+    block = ["bad = False"] if flag else []
+    block.append(f"for {index} in range(c * {CHUNK}, min({n}, (c + 1) * {CHUNK})):")
+    block += indent(inner, 1)
+    if flag:
+        block.append("flags[c] = bad")
+    lines += indent(block, 1)
+    if flag:
+        lines.append("return flags.any()")
+    return lines
+
+
+def _flat_parallel(n_in: int, n_out: int, body, results, checks) -> tuple[str, str]:
+    inner = [f"x{k} = f{k}[j]" for k in range(n_in)] + body + checks
+    inner += [f"g{k}[j] = {r}" for k, r in enumerate(results)]
+    params = [f"f{k}" for k in range(n_in)] + [f"g{k}" for k in range(n_out)]
+    return _parallel_helper(params, _chunked("g0.size", "j", inner, bool(checks)))
+
+
+def _nested_parallel(node, names, outs, lengths, body, results, checks) -> tuple[str, str]:
+    """The nested loops with the outer axis split between threads (in chunks for 1-d)."""
+    ndim = node.outputs[0].type.ndim
+    serial = _nested_loop(node, names, outs, lengths, body, results, checks)
+    params = names + outs + lengths
+    flag = bool(checks)
+    if ndim == 1:
+        inner = [line[4:] for line in serial[1:]]  # the loop's body, one level out
+        return _parallel_helper(params, _chunked(lengths[0], "j0", inner, flag))
+    inner = serial[1:]
+    lines = []
+    if flag:
+        lines.append(f"flags = np.zeros({lengths[0]}, dtype=np.bool_)")
+    lines.append(f"for j0 in prange({lengths[0]}):")
+    # the row's own flag: `bad` is private to each iteration
+    lines += (["    bad = False"] if flag else []) + inner
+    if flag:
+        lines += ["    flags[j0] = bad", "return flags.any()"]
+    return _parallel_helper(params, lines)
 
 
 def _nested_loop(node, names, outs, lengths, body, results, checks) -> list[str]:
@@ -108,13 +189,15 @@ def elemwise_source(node) -> str:
     guarded = bool(guarded_names(body))
     if guarded:
         lines.append("bad = False")
-    lines += _loops(node, names, outs, lengths, body, results, guarded)
+    par = [] if parallel_node(node) else None
+    lines += _loops(node, names, outs, lengths, body, results, guarded, par)
     if guarded:  # an argument outside the fast range (or a NaN): redo it all exactly
         lines.append("if bad:")
         exact = [unguarded(b) for b in body]
         lines += indent(_nested_loop(node, names, outs, lengths, exact, results, []), 1)
     lines.append("return " + (outs[0] if len(outs) == 1 else "(" + ", ".join(outs) + ",)"))
-    return "\n".join(head + indent(lines, 1)) + "\n"
+    text = "\n".join(head + indent(lines, 1)) + "\n"
+    return KernelSource(text, par) if par else text
 
 
 @numba_kernel.register(Elemwise)

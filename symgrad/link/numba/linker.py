@@ -32,6 +32,7 @@ from symgrad.link.numba.dispatch import (
 )
 from symgrad.link.numba.ifelse import LazyBranch, lazy_layout
 from symgrad.link.numba.scalar import literal
+from symgrad.link.numba.threads import thread_count
 from symgrad.link.python import PythonLinker
 
 # fused multiply-add and the sign of zero only; no flag assumes the absence of NaN or Inf, and
@@ -52,6 +53,9 @@ from symgrad.link.numba.vectormath import cos_fast, exp, sigmoid, sin_fast, tanh
 _kernel = njit(cache=True, error_model="numpy", nogil=True, fastmath={FASTMATH},
                no_cpython_wrapper=True)
 _graph = njit(cache=True, error_model="numpy", nogil=True, fastmath={FASTMATH})
+from numba import prange
+from symgrad.link.numba.threads import run_parallel
+_parallel = njit(cache=True, error_model="numpy", nogil=True, fastmath={FASTMATH}, parallel=True)
 '''
 
 warnings.filterwarnings("ignore", category=NumbaPerformanceWarning)
@@ -62,6 +66,10 @@ _OPTIONAL_IMPORTS = {
     "from symgrad.link.numba.blas import": ("blas_",),
     "from symgrad.link.numba import randomlib": ("rnd.",),
     "from symgrad.link.numba.mathlib import": ("int_pow(", "max_nan(", "min_nan(", "softplus("),
+    # parallel helpers (threads.py): only graphs with large kernels and threads on have them
+    "from numba import prange": ("@_parallel",),
+    "from symgrad.link.numba.threads import": ("@_parallel",),
+    "_parallel = ": ("@_parallel",),
 }
 
 
@@ -216,6 +224,9 @@ class GraphSource:
             else:
                 outs.append(f"r[{k}]")
         unpack = f"        {''.join(a + ', ' for a in args)}= values\n" if args else ""
+        call = f"graph({', '.join(args + consts)})"
+        if any("@_parallel" in h for h in self.helpers):  # threads.run_parallel sets the count
+            call = f"run_parallel({', '.join([str(thread_count()), 'graph'] + args + consts)})"
         for k, var in enumerate(self.fgraph.inputs):
             copy = runner_input_copies.get(type(var.type))
             if copy is not None:  # a value the kernels change in place: give them a copy
@@ -223,7 +234,7 @@ class GraphSource:
         return ("\n\ndef make_runner(" + ", ".join(consts) + "):\n"
                 "    def run(values):\n"
                 + unpack
-                + f"        r = graph({', '.join(args + consts)})\n"
+                + f"        r = {call}\n"
                 + f"        return [{', '.join(outs)}]\n"
                 "    return run\n")
 
@@ -289,10 +300,19 @@ def _vm_for_gaps(fgraph, missing):
     return run
 
 
+# whether numba has compiled or loaded a graph in this process: its first use sets up its
+# typing and target registries (about 0.3 s, whatever is compiled), later loads from the disk
+# cache take milliseconds
+_numba_started: list[bool] = []
+
+
 class TieredRunner:
     """Answers on the Python VM until the numba version is compiled, then on numba.
 
-    The first call starts the compile on the background thread, typed by that call's actual
+    When numba's disk cache already holds the compiled graph for the first call's argument
+    types and numba is already set up in this process, the first call loads it (milliseconds)
+    and runs compiled code: no VM phase. Otherwise (the process's first numba graph pays
+    numba's own set-up, which would delay the answer) the first call starts the compile on the background thread, typed by that call's actual
     arguments; calls never wait for it. A compile failure is reported (warning) and the
     function stays on the VM rather than failing the user's call."""
 
@@ -313,10 +333,24 @@ class TieredRunner:
     def _first_call(self, values):
         self.run = self._vm_run
         signature = tuple(numba.typeof(v) for v in list(values) + self._constants)
+        if (_numba_started and cache.holds_compiled(self._dispatcher, signature)
+                and self._load(signature)):
+            return self._numba_run(values)  # compiled before, by this or another process
         try:
             return self._vm_run(values)
         finally:  # after the answer: the compile thread would compete with it for the GIL
             background.submit(lambda: self._compile(signature))
+
+    def _load(self, signature) -> bool:
+        """Load the cached machine code now, on the caller's thread; False if that failed
+        (the background compile then takes over)."""
+        try:
+            self._dispatcher.compile(signature)
+        except Exception:  # noqa: BLE001 - the usual path below reports real failures
+            return False
+        self.run = self._numba_run
+        _numba_started.append(True)
+        return True
 
     def _compile(self, signature) -> None:
         try:
@@ -326,6 +360,7 @@ class TieredRunner:
             warnings.warn(f"symgrad: numba could not compile a graph ({type(exc).__name__}: "
                           f"{exc}); it keeps running on the Python VM", RuntimeWarning)
             return
+        _numba_started.append(True)
         self.run = self._numba_run
 
     @property

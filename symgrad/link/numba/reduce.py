@@ -2,14 +2,18 @@
 
 The loops walk the input in C order whatever the axes, so every axis reads memory forward: a
 reduced trailing block accumulates in a local, other reduced axes add whole rows into the
-output (a loop LLVM vectorises).
+output (a loop LLVM vectorises). With threads on (threads.py), a sum, product, max or min of
+a large contiguous array to one number adds per-chunk partial results made on the threads.
 """
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 
-from symgrad.link.numba.dispatch import KERNEL_NAME, indent, numba_kernel
+from symgrad.link.numba.dispatch import KERNEL_NAME, KernelSource, indent, numba_kernel
 from symgrad.link.numba.scalar import literal
+from symgrad.link.numba.threads import CHUNK, PARALLEL_MIN_SIZE, parallel_decorated, parallel_input
 from symgrad.scalar import basic as sb
 from symgrad.tensor.elemwise import CAReduce
 from symgrad.tensor.math import Argmax
@@ -69,11 +73,18 @@ def careduce_source(op: CAReduce, node, element=None, n_inputs: int = 1) -> str:
     ident = _identity(op.scalar_op, out_dtype)
     idx = [f"j{a}" for a in range(ndim)]
     out_idx = ", ".join(idx[a] for a in kept)
+    plain = element is None  # reads input 0 itself (no fused producer)
     if element is None:
         def element(where):
             return [], f"i0[{where}]"
     elem_lines, elem = element(", ".join(idx))
     cast = f"np.{out_dtype}({elem})" if out_dtype != "bool" else f"({elem} != 0)"
+    helpers = []
+    if not kept and plain and _parallel_total(op, node):
+        name, block = _parallel_total_helper(op, out_dtype, ident, cast.replace(elem, "f0[j]"))
+        helpers.append(block)
+        lines += [f"if i0.size >= {PARALLEL_MIN_SIZE} and i0.flags.c_contiguous:",
+                  f"    return {name}(i0.ravel())"]
     if kept:
         lines.append(f"out = np.full(({', '.join(f'n{a}' for a in kept)},), {ident})")
     loops = []
@@ -97,7 +108,34 @@ def careduce_source(op: CAReduce, node, element=None, n_inputs: int = 1) -> str:
     lines.append("return out" if kept else f"return np.{out_dtype}(acc)"
                  if out_dtype != "bool" else "return acc")
     head = f"def {KERNEL_NAME}({', '.join(names)}):"
-    return "\n".join([head] + indent(lines, 1)) + "\n"
+    text = "\n".join([head] + indent(lines, 1)) + "\n"
+    return KernelSource(text, helpers) if helpers else text
+
+
+def _parallel_total(op: CAReduce, node) -> bool:
+    """A reduction to one number that threads may split: sum, product, max or min."""
+    kinds = (sb.Add, sb.Mul, sb.Maximum)  # Minimum subclasses Maximum
+    return (parallel_input(node) and isinstance(op.scalar_op, kinds)
+            and node.outputs[0].type.dtype != "bool")
+
+
+def _parallel_total_helper(op: CAReduce, dtype: str, ident: str, cast: str) -> tuple[str, str]:
+    """Partial results of CHUNK-sized pieces on the threads, combined in chunk order."""
+    chunk = f"range(c * {CHUNK}, min(n, (c + 1) * {CHUNK}))"
+    lines = ["n = f0.size", f"nchunks = (n + {CHUNK - 1}) // {CHUNK}",
+             f"parts = np.empty(nchunks, dtype=np.{dtype})",
+             "for c in prange(nchunks):",
+             f"    acc = {ident}",
+             f"    for j in {chunk}:",
+             f"        acc = {_combine(op.scalar_op, 'acc', cast)}",
+             "    parts[c] = acc",
+             f"acc = {ident}",
+             "for c in range(nchunks):",
+             f"    acc = {_combine(op.scalar_op, 'acc', 'parts[c]')}",
+             f"return np.{dtype}(acc)"]
+    text = parallel_decorated("P", ["f0"], lines)
+    name = "p_careduce_" + hashlib.sha1(text.encode()).hexdigest()[:12]
+    return name, text.replace("def P(", f"def {name}(", 1)
 
 
 @numba_kernel.register(CAReduce)
