@@ -25,6 +25,7 @@ class Function(Displayable):
         self.single_output = single_output
         self.outputs_none = outputs_none
         self.trust_input = False
+        self.output_keys = None  # set when `outputs` was a dict: calls return a dict
         self.profile = None
         specs = maker.inputs
         explicit = [s for s in specs if not s.implicit]
@@ -183,6 +184,8 @@ class Function(Displayable):
                     outs[i] = out.copy()
             elif isinstance(out, np.generic):
                 outs[i] = np.asarray(out)
+        if self.output_keys is not None:
+            return dict(zip(self.output_keys, outs))
         return outs[0] if self.single_output else outs
 
     # --- defaults, copies --------------------------------------------------------------------
@@ -210,6 +213,21 @@ class Function(Displayable):
         else:
             self._defaults[pos][0] = filtered  # the cell an In update writes to
 
+    @property
+    def value(self) -> _InputValues:
+        """Theano's `f.value[key]`: read or set an input's stored default (as `f[key]`)."""
+        return _InputValues(self)
+
+    @property
+    def container(self) -> _InputContainers:
+        """Theano's `f.container[key]`: the Container holding an input's stored value (an
+        input with a default, or a shared variable the function reads)."""
+        return _InputContainers(self)
+
+    def free(self) -> None:
+        """Theano's f.free() releases intermediate storage kept between calls. Runners here
+        keep none (each call allocates its intermediates and drops them), so nothing is held."""
+
     def copy(self, share_memory: bool = False, swap: dict | None = None,
              delete_updates: bool = False, name: str | None = None) -> Function:
         """A function over a copy of this one's optimised graph.
@@ -222,6 +240,7 @@ class Function(Displayable):
         maker = self.maker.copy(swap=swap, delete_updates=delete_updates, name=name)
         fn = Function(maker, self.single_output, self.outputs_none)
         fn.trust_input = self.trust_input
+        fn.output_keys = self.output_keys
         for pos, cell in enumerate(self._defaults):
             if cell is not None:
                 fn._defaults[pos] = cell if share_memory else [_copy(cell[0])]
@@ -236,6 +255,57 @@ class Function(Displayable):
 
 
 _MISSING = object()
+
+
+class Container:
+    """A named cell holding a value a function reads: `.value` reads and sets it (set
+    values are checked against the input's type), `.storage` is the one-element list."""
+
+    def __init__(self, storage: list, name: str | None, check) -> None:
+        self.storage = storage
+        self.name = name
+        self._check = check
+
+    @property
+    def value(self):
+        return self.storage[0]
+
+    @value.setter
+    def value(self, new) -> None:
+        self.storage[0] = self._check(new)
+
+    def __repr__(self) -> str:
+        return f"<Container {self.name or ''}: {self.storage[0]!r}>"
+
+
+class _InputValues:
+    def __init__(self, fn: Function) -> None:
+        self._fn = fn
+
+    def __getitem__(self, key):
+        return self._fn[key]
+
+    def __setitem__(self, key, value) -> None:
+        self._fn[key] = value
+
+
+class _InputContainers:
+    def __init__(self, fn: Function) -> None:
+        self._fn = fn
+
+    def __getitem__(self, key) -> Container:
+        fn = self._fn
+        for spec in fn.maker.inputs:
+            if spec.implicit and spec.variable is key:
+                sv = spec.variable
+                return Container(sv.container, sv.name,
+                                 lambda v, sv=sv: sv.type.filter(v, strict=sv.strict))
+        pos = fn._position(key)
+        if fn._defaults[pos] is None:
+            fn._defaults[pos] = [None]
+            fn._bind_update_cells()
+        return Container(fn._defaults[pos], fn._specs[pos].name,
+                         lambda v, pos=pos: fn._filter(pos, v))
 
 
 def _copy(value):

@@ -42,6 +42,11 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
     if not isinstance(inputs, (list, tuple)):
         raise TypeError("function's inputs must be a list (or tuple) of variables, e.g. "
                         "function([x], y)")
+    output_keys = None
+    if isinstance(outputs, dict):
+        # Theano's rule: the call returns a dict with the same keys (sorted to fix an order)
+        output_keys = sorted(outputs)
+        outputs = [outputs[k] for k in output_keys]
     single = outputs is not None and not isinstance(outputs, (list, tuple))
     out_list = [] if outputs is None else ([outputs] if single else list(outputs))
     out_specs = [o if isinstance(o, Out) else Out(o) for o in out_list]
@@ -54,6 +59,13 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
 
     out_vars, update_pairs, replace = _substitute_givens(givens, rebuild_strict, out_vars,
                                                          update_pairs, in_specs)
+    for spec in in_specs:
+        if spec.variable in replace:
+            raise RuntimeError(
+                f"givens replaces {spec.variable}, which is an input of the function: the "
+                "replacement would make the input useless. Give a new input y instead and "
+                "write givens={x: g(y)}, or rewrite the output with symgrad.clone(f(x), "
+                "replace={x: g(x)}) and keep x as the input")
     explicit = {spec.variable for spec in in_specs}
     update_pairs += _default_updates(out_vars + [e for _, e in update_pairs]
                                      + [s.update for s in in_specs if s.update is not None],
@@ -69,6 +81,7 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
     maker = FunctionMaker.from_variables(in_specs, out_specs, out_vars, mode=mode, name=name,
                                          on_unused_input=policy)
     fn = maker.create(single_output=single, outputs_none=outputs is None)
+    fn.output_keys = output_keys
     fn.trust_input = trust_input
     if profile:
         stats = profile if isinstance(profile, ProfileStats) else \
@@ -140,10 +153,27 @@ def _as_update(target: SharedVariable, expr) -> Variable:
 
 
 def _input_spec(item, allow_input_downcast) -> In:
-    spec = item.replace() if isinstance(item, In) else In(item)
+    spec = item.replace() if isinstance(item, In) else In(*_input_tuple(item))
     if allow_input_downcast is not None and spec.allow_downcast is None:
         spec.allow_downcast = allow_input_downcast
     return spec
+
+
+def _input_tuple(item) -> tuple:
+    """Theano's shorthand inputs as (variable, name, value, update): a variable, or a tuple
+    `([name,] variable [, value])` or `([name,] (variable, update), value)`."""
+    if not isinstance(item, (list, tuple)):
+        return (item,)
+    parts, name = list(item), None
+    if parts and isinstance(parts[0], str):
+        name, parts = parts[0], parts[1:]
+    if len(parts) == 2 and isinstance(parts[0], (list, tuple)) and len(parts[0]) == 2:
+        (variable, update), value = parts
+        return variable, name, value, update
+    if len(parts) in (1, 2) and isinstance(parts[0], Variable):
+        return parts[0], name, parts[1] if len(parts) == 2 else None, None
+    raise TypeError(f"function input {item!r}: expected a variable, In(...), or a tuple "
+                    "([name,] variable [, default]) or ([name,] (variable, update), default)")
 
 
 def _check_inputs(specs: list[In]) -> None:

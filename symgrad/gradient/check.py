@@ -121,6 +121,8 @@ def _random_state(rng):
         return np.random.default_rng(42)
     if isinstance(rng, (np.random.Generator, np.random.RandomState)):
         return rng
+    if rng is np.random:
+        return np.random.mtrand._rand  # Theano's docs pass the module: its global RandomState
     raise TypeError(f"verify_grad: rng must be a numpy Generator or RandomState, got {rng!r}")
 
 
