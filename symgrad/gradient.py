@@ -5,6 +5,14 @@ built from each op's L_op / R_op, so they print, rewrite and can be differentiat
 The checks (verify_grad, numeric_grad) live in gradient_check, the gradient-steering ops
 (zero_grad, grad_clip ...) in gradient_ops, and the batched backward pass used by jacobian in
 gradient_batch; all are re-exported here.
+
+Ties. Where a piecewise op is not differentiable because arguments tie, the rule is JAX's: the
+output gradient is split equally among the tied arguments, so the input gradients still sum to
+it. maximum/minimum(x, x) gives each argument half; max/min reductions and max pooling share a
+line's (window's) gradient among every position holding the extremum; clip differentiates as
+min(max(x, lo), hi), so at x == lo x and lo get half each; sort follows the stable order (the
+first of equal values takes the first sorted slot). At 0, relu and abs have gradient 0 (JAX
+agrees for relu; its abs gives 1 there).
 """
 from __future__ import annotations
 
