@@ -120,9 +120,10 @@ def programs(draw, max_depth: int = 4) -> Program:
     def dim() -> int:
         return draw(st.sampled_from((0, 1, 1, 2, 3, 3, 4)))
 
-    def gen(shape: tuple, dtype: str, depth: int) -> Node:
-        kinds = ["input"] if depth == 0 else ["input", "unary", "binary", "binary", "reduce",
-                                              "dot", "index", "reshape", "transpose"]
+    def gen(shape: tuple, dtype: str, depth: int, top: bool = False) -> Node:
+        kinds = ["input"] if depth == 0 else ([] if top else ["input"]) + ["unary", "binary", "binary", "reduce",
+                                              "dot", "index", "reshape", "transpose",
+                                              "newaxis", "keepdims"]
         kind = draw(st.sampled_from(kinds))
         if kind == "unary":
             table = UNARY_INT if dtype == "int64" else UNARY_FLOAT
@@ -150,6 +151,21 @@ def programs(draw, max_depth: int = 4) -> Program:
             c = gen(shape[:axis] + (n,) + shape[axis:], dtype, depth - 1)
             out_dtype = dtype
             return _node("reduce", shape, out_dtype, f"T.{fn}({{}}, axis={axis})", [c])
+        if kind == "keepdims" and 1 in shape:
+            # a reduction keeping its axis (named from the end half of the time)
+            axis = shape.index(1)
+            fn = draw(st.sampled_from(("sum", "max", "min")))
+            n = dim() if fn == "sum" else draw(st.integers(1, 3))
+            c = gen(shape[:axis] + (n,) + shape[axis + 1:], dtype, depth - 1)
+            name = axis - len(shape) if draw(st.booleans()) else axis
+            return _node("reduce", shape, dtype,
+                         f"T.{fn}({{}}, axis={name}, keepdims=True)", [c])
+        if kind == "newaxis" and 1 in shape:
+            # a new broadcastable axis (a DimShuffle inserting 'x')
+            axis = shape.index(1)
+            c = gen(shape[:axis] + shape[axis + 1:], dtype, depth - 1)
+            key = ", ".join([":"] * axis + ["None"])
+            return _node("newaxis", shape, dtype, f"{{}}[{key}]", [c])
         if kind == "dot" and len(shape) <= 2 and dtype in FLOATS:
             k = dim()
             if len(shape) == 2:
@@ -196,7 +212,12 @@ def programs(draw, max_depth: int = 4) -> Program:
     nd = draw(st.integers(0, 3))
     shape = tuple(dim() for _ in range(nd))
     dtype = draw(st.sampled_from(DTYPES))
-    root = gen(shape, dtype, draw(st.integers(1, max_depth)))
+    # the root is an operation (a bare input tests nothing); kinds that do not fit the shape
+    # fall back to an input, so try a few
+    for _ in range(4):
+        root = gen(shape, dtype, draw(st.integers(1, max_depth)), top=True)
+        if root.kind != "input":
+            break
     return Program(root, draw(st.integers(0, 2**31 - 1)))
 
 

@@ -35,11 +35,15 @@ def main(argv: list[str] | None = None) -> int:
         run = __import__("hypothesis").seed(args.seed)(run)
     run()
     print(f"{count[0]} programs, {len(found)} mismatches")
+    shown = set()
     for program in found:
         small = shrink(program)
+        if small.root.src in shown:
+            continue  # the same minimal program as an earlier mismatch
+        shown.add(small.root.src)
         print("\n--- mismatch (shrunk):")
         print(small.source())
-        print("#", mismatch(small))
+        print("#", str(mismatch(small))[:800])
     return 1 if found else 0
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 
+import symgrad.tensor as T
 from tests.fuzz import checks
 from tests.fuzz.programs import Input, Node, Program, lay_out, programs
+from tests.helpers import check_against_numpy
 
 
 @settings(max_examples=20, deadline=None, database=None,
@@ -49,3 +51,11 @@ def test_layouts_keep_values():
         np.testing.assert_array_equal(got, v)
     assert lay_out(v, "reversed").strides[0] < 0
     assert not lay_out(v, "strided").flags.c_contiguous
+
+
+def test_new_axis_on_a_0d_tensor_on_numba():
+    # found by the fuzzer: numba indexed the scalar a 0-d input becomes in the jitted graph
+    for dtype in ("float32", "int64"):
+        x = T.tensor(dtype, shape=(), name="x")
+        check_against_numpy([x], [x[None], x[None, None] * 2], [np.asarray(3, dtype)],
+                            [np.full((1,), 3, dtype), np.full((1, 1), 6, dtype)])
