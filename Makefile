@@ -3,7 +3,7 @@ PY := .venv/bin/python
 STAMP := .venv/.installed
 EXAMPLES_STAMP := .venv/.installed-examples
 
-.PHONY: demo test bench lint clean dot mlp
+.PHONY: demo test bench lint clean dot mlp fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -28,6 +28,11 @@ test: $(EXAMPLES_STAMP) dot
 dot:
 	@command -v dot >/dev/null || { apt-get update -qq && apt-get install -y -qq graphviz; } \
 	  || { echo "install graphviz (apt-get install graphviz) for the drawing tests"; exit 1; }
+
+# a long differential fuzz run (numba vs the Python VM vs JAX): make fuzz N=10000
+N ?= 1000
+fuzz: $(STAMP)
+	NUMBA_NUM_THREADS=1 $(PY) -W ignore -m tests.fuzz.run -n $(N)
 
 bench: $(STAMP)
 	bash benchmarks/run.sh

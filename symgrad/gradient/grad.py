@@ -2,6 +2,14 @@
 
 In: output variables and the variables to differentiate with respect to. Out: ordinary graphs
 built from each op's L_op / R_op, so they print, rewrite and can be differentiated again.
+
+Ties. Where a piecewise op is not differentiable because arguments tie, the rule is JAX's: the
+output gradient is split equally among the tied arguments, so the input gradients still sum to
+it. maximum/minimum(x, x) gives each argument half; max/min reductions and max pooling share a
+line's (window's) gradient among every position holding the extremum; clip differentiates as
+min(max(x, lo), hi), so at x == lo x and lo get half each; sort follows the stable order (the
+first of equal values takes the first sorted slot). At 0, relu and abs have gradient 0 (JAX
+agrees for relu; its abs gives 1 there).
 """
 from __future__ import annotations
 

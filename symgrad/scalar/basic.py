@@ -256,6 +256,18 @@ class Mod(BinaryScalarOp):
         return [gz, None if y.type.dtype in discrete_dtypes else -gz * floor(x / y)]
 
 
+def _chooser_grads(z, a, b, gz) -> list:
+    """Gradients of z = max(a, b) or min(a, b): all of gz to the chosen argument, half to each
+    at a tie (as JAX), so the input gradients always sum to gz."""
+    def g(v):
+        if v.type.dtype in discrete_dtypes or gz is None:
+            return None
+        zero, half = const_like(0.0, gz), const_like(0.5, gz)
+        return switch(eq(a, b), gz * half, switch(eq(z, v), gz, zero))
+
+    return [g(a), g(b)]
+
+
 class Maximum(BinaryScalarOp):
     commutative = associative = True
     identity = -np.inf
@@ -264,9 +276,11 @@ class Maximum(BinaryScalarOp):
         return np.maximum(x, y)
 
     def L_op(self, inputs, outputs, gout):
+        """Ties split: where x == y each argument gets half of the output gradient."""
         (gz,) = gout
         (z,) = outputs
-        return [None if x.type.dtype in discrete_dtypes else gz * eq(z, x) for x in inputs]
+        x, y = inputs
+        return _chooser_grads(z, x, y, gz)
 
 
 class Minimum(Maximum):
@@ -291,6 +305,7 @@ class Abs(UnaryScalarOp):
         return np.abs(x)
 
     def L_op(self, inputs, outputs, gout):
+        """gz * sign(x): 0 at x == 0 (the mean of the one-sided slopes)."""
         (x,) = inputs
         return [None if x.type.dtype in discrete_dtypes else gout[0] * sgn(x)]
 
@@ -413,14 +428,15 @@ class Clip(ScalarOp):
         return np.minimum(np.maximum(x, lo), hi)
 
     def L_op(self, inputs, outputs, gout):
+        """clip is min(max(x, lo), hi) and differentiates as that composition (as jnp.clip):
+        at x == lo (or x == hi) x and the bound each get half of the gradient."""
         (gz,) = gout
+        (z,) = outputs
         x, lo, hi = inputs
-        zero = const_like(0.0, gz)
-
-        def g(cond, v):
-            return None if v.type.dtype in discrete_dtypes else switch(cond, gz, zero)
-
-        return [g(and_(ge(x, lo), le(x, hi)), x), g(lt(x, lo), lo), g(gt(x, hi), hi)]
+        m = maximum(x, lo)
+        gm, ghi = _chooser_grads(z, m, hi, gz)
+        gx, glo = _chooser_grads(m, x, lo, gm)
+        return [gx, glo, ghi]
 
 
 class Cast(UnaryScalarOp):

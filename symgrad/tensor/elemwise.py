@@ -306,7 +306,7 @@ class CAReduce(Op):
             return [Elemwise(sb.second)(x, gz_b)]
         out_b = self._expand(out, x.type.ndim)
         if isinstance(op, (sb.Maximum, sb.Minimum)):
-            return [Elemwise(sb.mul)(gz_b, Elemwise(sb.eq)(x, out_b))]
+            return [_chooser_reduce_grad(self, x, gz_b, out_b)]
         if isinstance(op, sb.Mul):
             return [_prod_grad(self, x, gz_b, out_b)]
         raise NotImplementedError(f"{self} has no gradient")
@@ -321,6 +321,17 @@ class CAReduce(Op):
         out = self(x)
         (gx,) = self.L_op(inputs, [out], [out.ones_like()])
         return [Sum(self.axis)(Elemwise(sb.mul)(gx, ev))]
+
+
+def _chooser_reduce_grad(op: CAReduce, x, gz_b, out_b):
+    """Max/min: the gradient is split equally among the positions holding the extremum (as
+    JAX), so each reduced line's input gradients sum to its output gradient."""
+    E = Elemwise
+    hit = E(sb.eq)(x, out_b)
+    count = op._expand(CAReduce(sb.add, op.axis, x.type.dtype)(hit), x.type.ndim)
+    one = TensorConstant(TensorType(x.type.dtype, ()), 1)
+    # a line whose maximum is nan matches nowhere: count 0, kept from dividing by zero
+    return E(sb.true_div)(E(sb.mul)(gz_b, hit), E(sb.maximum)(count, one))
 
 
 def _prod_grad(op: CAReduce, x, gz_b, out_b):

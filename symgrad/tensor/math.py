@@ -86,7 +86,9 @@ def round(a, mode: str | None = None):
 
 
 def clip(x, min, max):
-    """x limited to [min, max]; the gradient flows where x is inside the interval."""
+    """x limited to [min, max]; the gradient flows where x is inside the interval. It is
+    differentiated as minimum(maximum(x, min), max), as jnp.clip: at x == min (or max) x and
+    the bound each get half of the gradient."""
     return Elemwise(sb.clip)(x, min, max)
 
 
@@ -136,11 +138,12 @@ def prod(input, axis=None, dtype=None, keepdims=False, acc_dtype=None, no_zeros_
 
 
 def max(x, axis=None, keepdims=False):
-    """Maximum over `axis`; the gradient goes to every position holding the maximum."""
+    """Maximum over `axis`; the gradient is split equally among the positions holding it."""
     return _reduce(sb.maximum, x, axis, keepdims)
 
 
 def min(x, axis=None, keepdims=False):
+    """Minimum over `axis`; the gradient is split equally among the positions holding it."""
     return _reduce(sb.minimum, x, axis, keepdims)
 
 

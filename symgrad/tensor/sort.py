@@ -53,7 +53,8 @@ def _positions(x, order, axis: int) -> tuple:
 
 
 class Sort(_SortBase):
-    """x sorted along `axis`."""
+    """x sorted along `axis`. Its gradient follows the stable order whatever `kind` is: among
+    equal values, the first in x receives the gradient of the first sorted position (as JAX)."""
 
     def make_node(self, x) -> Apply:
         x = self._check(x)
@@ -66,14 +67,14 @@ class Sort(_SortBase):
         (x,) = inputs
         if x.type.dtype in discrete_dtypes:
             return [None]
-        key = _positions(x, ArgSort(self.axis, self.kind)(x), self.axis)
+        key = _positions(x, ArgSort(self.axis, "stable")(x), self.axis)
         return [inc_subtensor(getitem(zeros_like(x), key), output_grads[0])]
 
     def R_op(self, inputs, eval_points):
         if eval_points[0] is None:
             return [None]
         (x,) = inputs
-        return [getitem(eval_points[0], _positions(x, ArgSort(self.axis, self.kind)(x),
+        return [getitem(eval_points[0], _positions(x, ArgSort(self.axis, "stable")(x),
                                                    self.axis))]
 
 

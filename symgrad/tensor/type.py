@@ -7,6 +7,18 @@ from symgrad.config import config
 from symgrad.graph.type import Type
 from symgrad.scalar.type import discrete_dtypes, float_dtypes
 
+_NON_NUMERIC = {"O": "Python objects", "U": "strings", "S": "bytes", "V": "records",
+                "M": "datetimes", "m": "timedeltas"}
+
+
+def _check_numeric(ttype, dtype: np.dtype) -> None:
+    """Strings, objects and other non-numbers never convert, even with allow_input_downcast:
+    numpy would parse '1' silently or fail with an unrelated message."""
+    if dtype.kind in _NON_NUMERIC:
+        raise TypeError(f"{ttype} needs numbers, got an array of {_NON_NUMERIC[dtype.kind]} "
+                        f"(dtype {dtype}); convert it with np.asarray(value, dtype="
+                        f"{ttype.dtype!r}) first")
+
 
 class TensorType(Type):
     """An n-d array type: a dtype and, per dimension, whether it is known to have length 1."""
@@ -62,6 +74,7 @@ class TensorType(Type):
             raise TypeError(f"expected a {self.dtype} ndarray, got {got}")
         elif isinstance(data, np.ndarray) or np.isscalar(data) and isinstance(data, np.generic):
             value = np.asarray(data)
+            _check_numeric(self, value.dtype)
             if value.dtype.name != self.dtype:
                 if allow_downcast or np.can_cast(value.dtype, self.dtype, "safe"):
                     value = value.astype(self.dtype)
@@ -74,6 +87,7 @@ class TensorType(Type):
             raw = np.asarray(data)
             if raw.dtype == object:
                 raise TypeError(f"{self} cannot hold {type(data).__name__} {data!r}")
+            _check_numeric(self, raw.dtype)
             with np.errstate(all="ignore"):
                 value = raw.astype(self.dtype)
             lossless = raw.dtype.kind in "biuf" and np.array_equal(value, raw, equal_nan=(

@@ -277,8 +277,13 @@ def _max_pool_grad_kernel(op, node) -> str:
         f"x = {_flat('i0', ndim, 'rows', 'cols')}", f"m = {_flat('i1', ndim, 'oh', 'ow')}",
         f"g = {_flat('i2', ndim, 'oh', 'ow')}",
         f"out = np.zeros((batch, rows, cols), dtype=np.{dtype})"]
-    lines += _window_loops(op, ["if x[b, rr, cc] == m[b, oy, ox]:",
-                                "    out[b, rr, cc] += g[b, oy, ox]"])
+    # ties split the window's gradient: count them, then share
+    lines += _window_loops(op, ["if x[b, rr, cc] == m[b, oy, ox]:", "    n += 1"],
+                           before=["n = 0"],
+                           after=["share = g[b, oy, ox] / max(n, 1)",
+                                  "for rr in range(r0, r1):", "    for cc in range(c0, c1):",
+                                  "        if x[b, rr, cc] == m[b, oy, ox]:",
+                                  "            out[b, rr, cc] += share"])
     return _def("i0, i1, i2", lines + ["return out.reshape(i0.shape)"])
 
 
@@ -291,7 +296,9 @@ def _max_pool_rop_kernel(op, node) -> str:
         f"v = {_flat('i2', ndim, 'rows', 'cols')}",
         f"out = np.zeros((batch, oh, ow), dtype=np.{dtype})"]
     lines += _window_loops(op, ["if x[b, rr, cc] == m[b, oy, ox]:",
-                                "    out[b, oy, ox] += v[b, rr, cc]"])
+                                "    n += 1", "    acc += v[b, rr, cc]"],
+                           before=["n = 0", "acc = 0.0"],
+                           after=["out[b, oy, ox] = acc / max(n, 1)"])
     return _def("i0, i1, i2", lines + [f"return out.reshape({_out_shape(ndim, 'oh', 'ow')})"])
 
 

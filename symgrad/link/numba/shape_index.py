@@ -104,7 +104,9 @@ def _insert_axes(expr: str, newaxes: list[int], out_ndim: int) -> list[str]:
 def _subtensor(op, node) -> str:
     index_names = [f"j{k}" for k in range(len(node.inputs) - 1)]
     checks, key, newaxes = _basic_key(op.entries, index_names, node.inputs[0].type.ndim)
-    expr = f"i0[{', '.join(key)}]" if key else "i0[()]"
+    # a 0-d input arrives as a scalar in the jitted graph, which cannot be indexed
+    expr = f"i0[{', '.join(key)}]" if key else "i0" if node.inputs[0].type.ndim == 0 \
+        else "i0[()]"
     return _def(["i0"] + index_names,
                 checks + _insert_axes(expr, newaxes, node.outputs[0].type.ndim))
 

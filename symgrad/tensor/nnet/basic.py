@@ -79,7 +79,8 @@ def softsign(x):
 
 
 def relu(x, alpha=0):
-    """Rectifier: x where x > 0, else alpha * x (a leaky rectifier when alpha != 0)."""
+    """Rectifier: x where x > 0, else alpha * x (a leaky rectifier when alpha != 0). At x == 0
+    the gradient is alpha (0 for the plain rectifier, as JAX)."""
     x = _float_input(x, "relu")
     if isinstance(alpha, (int, float)) and alpha == 0:
         return switch(gt(x, _const(0.0, x)), x, _const(0.0, x))

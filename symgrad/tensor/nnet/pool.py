@@ -1,7 +1,8 @@
 """2-d pooling over the last two axes (`theano.tensor.signal.pool.pool_2d`) and its gradients.
 
 Pool computes max, sum or average over (possibly overlapping, padded) windows. Its gradients are
-ops of their own: MaxPoolGrad routes each output gradient to the window's maximum,
+ops of their own: MaxPoolGrad routes each output gradient to the window's maximum (split
+equally among the positions of a window that tie for the maximum, as JAX does),
 AveragePoolGrad spreads it over the window, and MaxPoolRop (the adjoint of MaxPoolGrad) picks
 values at the maxima, serving as Pool's R_op and as the second derivative. Every op loops over
 the window's taps (a handful) and handles all windows of one tap with a strided slice.
@@ -13,8 +14,8 @@ import numpy as np
 from symgrad.graph.basic import Apply
 from symgrad.graph.op import Op
 from symgrad.scalar.type import discrete_dtypes, float_dtypes, upgrade_to_float_dtype
-from symgrad.tensor.basic import as_tensor_variable, cast, zeros_like
-from symgrad.tensor.math import maximum
+from symgrad.tensor.basic import as_tensor_variable, cast, ones_like, switch, zeros_like
+from symgrad.tensor.math import gt, maximum
 from symgrad.tensor.type import TensorType
 
 MODES = ("max", "sum", "average_inc_pad", "average_exc_pad")
@@ -132,10 +133,20 @@ class _PoolOp(Op):
         if self._empty(out):
             return np.zeros_like(x)
         buf = self._padded(x, self._lowest(x.dtype), out[-2:])
+        share = gz / self._ties(x, buf, pooled)
         grad = np.zeros(buf.shape, dtype=gz.dtype)
         for tap in self._taps(out[-2:]):
-            grad[tap] += np.where(buf[tap] == pooled, gz, 0)
+            grad[tap] += np.where(buf[tap] == pooled, share, 0)
         return self._crop(grad, x.shape)
+
+    def _ties(self, x, buf, pooled) -> np.ndarray:
+        """How many positions of x inside each window hold the window's maximum (at least 1,
+        so a window that matches nowhere divides by 1)."""
+        inside = self._padded(np.ones(x.shape, dtype=bool), False, pooled.shape[-2:])
+        count = np.zeros(pooled.shape, dtype="int64")
+        for tap in self._taps(pooled.shape[-2:]):
+            count += (buf[tap] == pooled) & inside[tap]
+        return np.maximum(count, 1)
 
     def max_pick(self, x, pooled, v) -> np.ndarray:
         out = pooled.shape
@@ -146,7 +157,7 @@ class _PoolOp(Op):
         vbuf = self._padded(v, 0, out[-2:])
         for tap in self._taps(out[-2:]):
             res += np.where(buf[tap] == pooled, vbuf[tap], 0)
-        return res
+        return (res / self._ties(x, buf, pooled)).astype(v.dtype, copy=False)
 
     def spread_grad(self, x_shape, gz) -> np.ndarray:
         out = gz.shape
@@ -206,7 +217,7 @@ class Pool(_PoolOp):
 
 class MaxPoolGrad(_PoolOp):
     """(x, pooled, output gradient) -> gradient wrt x: each window's gradient goes to the
-    positions holding its maximum."""
+    position holding its maximum, split equally when several positions tie."""
 
     r_op_from_l_op = True  # forward mode: its L_op, transposed
 
@@ -230,7 +241,8 @@ class MaxPoolGrad(_PoolOp):
 
 
 class MaxPoolRop(_PoolOp):
-    """(x, pooled, v) -> for each window, v summed over the positions holding x's maximum."""
+    """(x, pooled, v) -> for each window, the mean of v over the positions holding x's
+    maximum (the adjoint of MaxPoolGrad)."""
 
     r_op_from_l_op = True  # forward mode: its L_op, transposed
 
@@ -302,7 +314,9 @@ def max_pool_2d_same_size(input, patch_size):
     input = as_tensor_variable(input)
     op = Pool(patch_size, True, None, (0, 0), "max")
     pooled = op(input)
-    return MaxPoolGrad(*op._props_args())(input, pooled, pooled)
+    # every tied maximum keeps its value: the split gradient only marks where the maxima are
+    marks = MaxPoolGrad(*op._props_args())(input, pooled, ones_like(pooled, "float64"))
+    return switch(gt(marks, 0), input, zeros_like(input))
 
 
 __all__ = ["AveragePoolGrad", "MaxPoolGrad", "MaxPoolRop", "Pool", "max_pool_2d_same_size",
