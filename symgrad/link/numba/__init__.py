@@ -14,6 +14,7 @@ from symgrad.link.numba import (  # noqa: F401
     elemwise,
     extra_ops,
     linalg,
+    mrg,
     nnet,
     reduce,
     shape_index,
