@@ -3,6 +3,7 @@ printed cost goes down every epoch."""
 from __future__ import annotations
 
 import importlib
+import itertools
 import pathlib
 import sys
 
@@ -29,7 +30,7 @@ def _run(name, dataset, *flags):
 
 
 def _decreasing(costs):
-    return all(b < a for a, b in zip(costs, costs[1:]))
+    return all(b < a for a, b in itertools.pairwise(costs))
 
 
 def test_make_mnist_writes_mnist_format(dataset):
@@ -37,7 +38,7 @@ def test_make_mnist_writes_mnist_format(dataset):
     import pickle
 
     with gzip.open(dataset) as f:
-        (tx, ty), (vx, vy), (sx, sy) = pickle.load(f)
+        (tx, ty), _, (sx, _) = pickle.load(f)
     assert tx.shape == (300, 784) and tx.dtype == "float32" and sx.shape == (100, 784)
     assert 0 <= tx.min() and tx.max() <= 1 and set(ty) == set(range(10))
 
@@ -50,4 +51,15 @@ def test_logistic_sgd_cost_decreases(dataset, capsys):
 
 def test_denoising_autoencoder_cost_decreases(dataset):
     costs = _run("dA", dataset, "--epochs", "3", "--hidden", "20", "--n-train", "200")
+    assert len(costs) == 3 and _decreasing(costs)
+
+
+def test_mlp_cost_decreases(dataset):
+    costs = _run("mlp", dataset, "--epochs", "3", "--hidden", "30", "--n-train", "200")
+    assert len(costs) == 3 and _decreasing(costs)
+
+
+def test_lenet_cost_decreases(dataset):
+    costs = _run("convolutional_mlp", dataset, "--epochs", "3", "--kernels", "4", "6",
+                 "--hidden", "20", "--batch-size", "20", "--n-train", "100")
     assert len(costs) == 3 and _decreasing(costs)
