@@ -16,5 +16,6 @@ from symgrad.printing import debugprint, dprint, pp, pprint  # noqa: F401
 __version__ = "0.1.0"
 
 # random streams make shared variables, so they load once symgrad.compile has
-from symgrad.tensor import shared_randomstreams  # noqa: F401,E402
-from symgrad.tensor.random import utils as _random_utils  # noqa: F401,E402
+from symgrad import sandbox  # noqa: F401  (theano.sandbox.rng_mrg)
+from symgrad.tensor import shared_randomstreams  # noqa: F401
+from symgrad.tensor.random import utils as _random_utils  # noqa: F401

@@ -34,6 +34,7 @@ from symgrad.link.numba.dispatch import (
     numba_kernel,
 )
 from symgrad.link.numba.linker import GraphSource
+from symgrad.sandbox.rng_mrg import MRG_RandomStreams
 from symgrad.tensor import nlinalg, slinalg
 from symgrad.tensor.nnet import basic as nnet
 from symgrad.tensor.nnet import conv, pool
@@ -146,6 +147,9 @@ def _control_flow_and_random():
     yield [], [streams.normal(size=(2,)), streams.random_integers(0, 4, size=(2,)),
                streams.choice(3, size=(2,)), streams.permutation(4),
                streams.multinomial(3, [0.5, 0.5])]
+    mrg = MRG_RandomStreams(seed=5)
+    yield [], [mrg.uniform(size=(3,)), mrg.multinomial(pvals=[[0.2, 0.8]]),
+               mrg.choice(size=1, p=[[0.3, 0.3, 0.4]], replace=False)]
 
 
 def _gradient_markers():

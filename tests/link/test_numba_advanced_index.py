@@ -146,3 +146,16 @@ def test_random_index_combinations_agree_with_the_vm(rng):
     fs = compile_both([x], outs)
     agree(fs, xv)
     agree(fs, rng.normal(size=(5, 4, 3, 2)).transpose(2, 1, 3, 0)[:, ::-1])
+
+
+def test_increments_and_sets_through_integer_arrays():
+    # the gradient of p[arange(n), labels], and inc/set through index vectors with repeats
+    x, y, v = T.dmatrix("x"), T.ivector("y"), T.dvector("v")
+    picked = T.log(x)[T.arange(y.shape[0]), y]
+    outs = [T.grad(picked.sum(), x), T.inc_subtensor(x[y], v), T.set_subtensor(x[y, y], 5.0),
+            T.inc_subtensor(x[y[:1], y], 1.5)]
+    fs = compile_both([x, y, v], outs)
+    xv = np.linspace(0.5, 2.0, 12).reshape(4, 3)
+    agree(fs, xv, np.array([0, 2, 2, 1], dtype="int32"), np.arange(3.0))
+    agree(fs, xv, np.array([-1, 0, -1, 2], dtype="int32"), np.arange(3.0))
+    both_fail(fs, xv, np.array([0, 3, 1, 1], dtype="int32"), np.arange(3.0))

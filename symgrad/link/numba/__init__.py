@@ -17,6 +17,7 @@ from symgrad.link.numba import (  # noqa: F401
     extra_ops,
     linalg,
     markers,
+    mrg,
     nnet,
     reduce,
     scan,

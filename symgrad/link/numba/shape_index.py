@@ -6,7 +6,9 @@ end must be an IndexError, as under numpy.
 """
 from __future__ import annotations
 
-from symgrad.link.numba.dispatch import _kernel_checks, numba_kernel, view_ops
+import numpy as np
+
+from symgrad.link.numba.dispatch import _node_checks, numba_kernel, view_ops
 from symgrad.link.numba.dispatch import kernel_def as _def
 from symgrad.link.numba.dispatch import source_tuple as _tuple
 from symgrad.tensor.basic import ARange, Eye, Join, Tri
@@ -113,6 +115,8 @@ def _subtensor(op, node) -> str:
 
 @numba_kernel.register(IncSubtensor)
 def _inc_subtensor(op, node) -> str:
+    if "a" in op.entries:
+        return _inc_integer_arrays(op, node)
     index_names = [f"j{k}" for k in range(len(node.inputs) - 2)]
     checks, key, newaxes = _basic_key(op.entries, index_names, node.inputs[0].type.ndim)
     # inserted axes have length 1: writing through the key without them is the same write
@@ -139,7 +143,49 @@ def _drop_axes_expr(name: str, ndim: int, keep: list[int]) -> str:
     return f"{name}[{key}]"
 
 
-_kernel_checks[IncSubtensor] = lambda op: "a" not in op.entries
+def _inc_integer_arrays(op, node) -> str:
+    """x[j0, j1, ...] += y (or = y) for 1-d integer index arrays on the leading axes (the
+    gradient of `p[arange(n), labels]`): one loop over the broadcast index positions, so a
+    position given several times receives every increment, as np.add.at does."""
+    k = len(op.entries)
+    x_ndim = node.inputs[0].type.ndim
+    names = [f"j{a}" for a in range(k)]
+    lines = ["out = i0.copy()", "n = 1"]
+    for j in names:
+        lines += [f"if {j}.shape[0] != 1:",
+                  f"    if n != 1 and n != {j}.shape[0]:",
+                  "        raise IndexError('index arrays of different lengths')",
+                  f"    n = {j}.shape[0]"]
+    shape = _tuple(["n"] + [f"out.shape[{a}]" for a in range(k, x_ndim)])
+    if node.inputs[1].type.ndim == 0:
+        lines.append(f"yb = np.full({shape}, i1, dtype=out.dtype)")
+    else:
+        lines.append(f"yb = np.broadcast_to(i1, {shape})")
+    lines.append("for t in range(n):")
+    for a, j in enumerate(names):
+        lines += [f"    a{a} = {j}[t if {j}.shape[0] != 1 else 0]",
+                  f"    if a{a} < 0:", f"        a{a} += out.shape[{a}]",
+                  f"    if a{a} < 0 or a{a} >= out.shape[{a}]:",
+                  "        raise IndexError('index out of bounds')"]
+    target = f"out[{', '.join(f'a{a}' for a in range(k))}]"
+    if k == x_ndim:
+        lines.append(f"    {target} {'=' if op.set_instead_of_inc else '+='} yb[t]")
+    else:
+        lines += [f"    view = {target}",
+                  f"    view[...] = {'yb[t]' if op.set_instead_of_inc else 'view + yb[t]'}"]
+    return _def(["i0", "i1"] + names, lines + ["return out"])
+
+
+def _integer_array_entries(fgraph, node) -> bool:
+    """Basic indexing, or only 1-d integer index arrays (what _inc_integer_arrays covers)."""
+    if "a" not in node.op.entries:
+        return True
+    return (all(e == "a" for e in node.op.entries)
+            and all(v.type.ndim == 1 and np.dtype(v.type.dtype).kind in "iu"
+                    and v.type.dtype != "uint64" for v in node.inputs[2:]))
+
+
+_node_checks[IncSubtensor] = _integer_array_entries
 
 
 @numba_kernel.register(Join)
