@@ -164,7 +164,7 @@ class Config:
         return change_flags(args, config=self, **flags)
 
 
-class change_flags(ContextDecorator):  # noqa: N801  (Theano's name, used as a function)
+class change_flags(ContextDecorator):
     """Flags set on entry and restored on exit; a context manager and a function decorator.
 
     `with change_flags(floatX='float32'): ...` or `@change_flags({'warn.round': False})`.
@@ -180,7 +180,7 @@ class change_flags(ContextDecorator):  # noqa: N801  (Theano's name, used as a f
             probe._set(name, value)  # validates without touching the live flags
         self._saved: list[dict] = []  # a stack: a decorated function may call itself
 
-    def __enter__(self) -> change_flags:
+    def __enter__(self):  # the object itself, for `with change_flags(...) as flags`
         values = self.config._values
         self._saved.append({name: values[name] for name in self.flags})
         try:

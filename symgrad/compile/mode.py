@@ -21,7 +21,6 @@ from symgrad.config import config
 from symgrad.link import available_linkers, get_linker
 from symgrad.rewriting import db as rewrite_db
 
-
 # Theano optimizer name -> (our optimizer, phases it adds). Theano's o1 is its cheapest
 # level (our fast_compile), o2/o3 its levels below fast_run (fast_run without fusion here),
 # o4 and 'unsafe' fast_run (symgrad has no rewrite that is only valid for some inputs).
