@@ -14,6 +14,7 @@ from symgrad.compile import (  # noqa: F401
     Out,
     Param,
     SharedVariable,
+    as_op,
     function,
     predefined_linkers,
     predefined_modes,

@@ -15,5 +15,6 @@ from symgrad.compile.mode import (  # noqa: F401
     register_mode,
     register_optimizer,
 )
+from symgrad.compile.ops import FromFunctionOp, as_op  # noqa: F401
 from symgrad.compile.shared import SharedVariable, shared  # noqa: F401
 from symgrad.errors import UnusedInputError  # noqa: F401

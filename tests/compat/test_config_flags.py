@@ -33,10 +33,10 @@ def test_bad_values_and_unknown_flags_are_refused():
 
 
 def test_change_flags_is_a_context_manager_restoring_on_error():
-    with pytest.raises(KeyError):
-        with theano.change_flags({"warn.round": False}, exception_verbosity="high"):
-            assert config.warn.round is False and config.exception_verbosity == "high"
-            raise KeyError("inside")
+    with pytest.raises(KeyError), \
+            theano.change_flags({"warn.round": False}, exception_verbosity="high"):
+        assert config.warn.round is False and config.exception_verbosity == "high"
+        raise KeyError("inside")
     assert config.warn.round is True and config.exception_verbosity == "low"
 
 
