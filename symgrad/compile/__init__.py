@@ -15,6 +15,7 @@ from symgrad.compile.mode import (  # noqa: F401
     register_mode,
     register_optimizer,
 )
+from symgrad.compile.monitormode import MonitorMode, detect_nan  # noqa: F401
 from symgrad.compile.ops import FromFunctionOp, as_op  # noqa: F401
 from symgrad.compile.shared import SharedVariable, shared  # noqa: F401
 from symgrad.errors import UnusedInputError  # noqa: F401
