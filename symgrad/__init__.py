@@ -6,7 +6,15 @@
 """
 # scan and ifelse: loops and lazy branches (`symgrad.scan(...)` calls scan;
 # `from symgrad.ifelse import ifelse`)
-from symgrad import gradient, ifelse, printing, scan, scan_module, tensor  # noqa: F401
+from symgrad import (  # noqa: F401
+    compat,
+    gradient,
+    ifelse,
+    printing,
+    scan,
+    scan_module,
+    tensor,
+)
 from symgrad.compile import (  # noqa: F401
     FunctionMaker,
     In,
@@ -24,6 +32,7 @@ from symgrad.compile import (  # noqa: F401
 from symgrad.config import change_flags, config  # noqa: F401
 from symgrad.gradient import Lop, Rop, grad  # noqa: F401
 from symgrad.graph import Apply, Constant, FunctionGraph, Op, Type, Variable  # noqa: F401
+from symgrad.graph.type import Generic, generic  # noqa: F401
 from symgrad.printing import debugprint, dprint, pp, pprint  # noqa: F401
 from symgrad.scan import foldl, foldr, map, reduce  # noqa: F401
 from symgrad.tensor import dot  # noqa: F401
