@@ -87,6 +87,8 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
                                          on_unused_input=policy)
     fn = maker.create(single_output=single, outputs_none=outputs is None)
     fn.trust_input = trust_input
+    if profile is None and config.profile:  # Theano's flag: profile every function
+        profile = True
     if profile:
         stats = profile if isinstance(profile, ProfileStats) else \
             ProfileStats(profile if isinstance(profile, str) else name)

@@ -58,3 +58,12 @@ def test_flags_come_from_the_environment():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=env, timeout=120, check=True).stdout.split()
     assert out == ["False", "7", "merge", "high"]
+
+
+def test_profile_flag_profiles_every_function():
+    x = theano.tensor.dvector("x")
+    with config.change_flags(profile=True):
+        f = theano.function([x], x * 2, mode=theano.Mode(linker="py"))
+    g = theano.function([x], x * 2, mode=theano.Mode(linker="py"))
+    assert isinstance(f.profile, theano.compile.profiling.ProfileStats)
+    assert getattr(g, "profile", None) is None
