@@ -6,12 +6,38 @@
 """
 # scan and ifelse: loops and lazy branches (`symgrad.scan(...)` calls scan;
 # `from symgrad.ifelse import ifelse`)
-from symgrad import gradient, ifelse, printing, scan, scan_module, tensor  # noqa: F401
-from symgrad.compile import In, Mode, Out, Param, SharedVariable, function, shared  # noqa: F401
-from symgrad.config import config  # noqa: F401
+from symgrad import (  # noqa: F401
+    compat,
+    gradient,
+    ifelse,
+    printing,
+    scan,
+    scan_module,
+    tensor,
+)
+from symgrad.compile import (  # noqa: F401
+    FunctionMaker,
+    In,
+    Mode,
+    Out,
+    Param,
+    SharedVariable,
+    as_op,
+    function,
+    predefined_linkers,
+    predefined_modes,
+    predefined_optimizers,
+    shared,
+)
+from symgrad.config import change_flags, config  # noqa: F401
 from symgrad.gradient import Lop, Rop, grad  # noqa: F401
-from symgrad.graph import Apply, Constant, FunctionGraph, Op, Variable  # noqa: F401
+from symgrad.graph import Apply, Constant, FunctionGraph, Op, Type, Variable  # noqa: F401
+from symgrad.graph.type import Generic, generic  # noqa: F401
 from symgrad.printing import debugprint, dprint, pp, pprint  # noqa: F401
+from symgrad.scan import foldl, foldr, map, reduce  # noqa: F401
+from symgrad.tensor import dot  # noqa: F401
+
+SymbolicInput, SymbolicOutput = In, Out  # Theano's names for the argument descriptions
 
 __version__ = "0.1.0"
 

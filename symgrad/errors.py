@@ -29,6 +29,26 @@ class NodeRuntimeError(SymgradError, RuntimeError):
     node = None
 
 
+_located_types: dict[type, type] = {}
+
+
+def located_error_type(exc_type: type) -> type:
+    """A NodeRuntimeError that is also `exc_type` (ValueError for numpy's shape mismatches),
+    so `except ValueError` catches a failed node as it would catch numpy's own error."""
+    if issubclass(exc_type, NodeRuntimeError) or exc_type in (Exception, RuntimeError):
+        return NodeRuntimeError
+    found = _located_types.get(exc_type)
+    if found is None:
+        try:
+            found = type(exc_type.__name__, (NodeRuntimeError, exc_type),
+                         {"__module__": __name__, "__doc__": NodeRuntimeError.__doc__})
+            found("probe")  # exception types whose constructor wants more than a message
+        except TypeError:
+            found = NodeRuntimeError
+        _located_types[exc_type] = found
+    return found
+
+
 class NanGuardError(NodeRuntimeError):
     """NanGuardMode found a NaN, an Inf or a huge value; the message names the node."""
 

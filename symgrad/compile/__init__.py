@@ -9,5 +9,18 @@ from symgrad.compile.checking import DebugMode, NanGuardMode  # noqa: F401  (reg
 from symgrad.compile.executor import Function  # noqa: F401
 from symgrad.compile.function import function  # noqa: F401
 from symgrad.compile.io import In, Out, Param  # noqa: F401
-from symgrad.compile.mode import Mode, get_mode, predefined_modes  # noqa: F401
+from symgrad.compile.maker import FunctionMaker  # noqa: F401
+from symgrad.compile.mode import (  # noqa: F401
+    Mode,
+    get_default_mode,
+    get_mode,
+    predefined_linkers,
+    predefined_modes,
+    predefined_optimizers,
+    register_mode,
+    register_optimizer,
+)
+from symgrad.compile.monitormode import MonitorMode, detect_nan  # noqa: F401
+from symgrad.compile.ops import FromFunctionOp, as_op  # noqa: F401
+from symgrad.errors import UnusedInputError  # noqa: F401
 from symgrad.tensor.sharedvar import SharedVariable, shared  # noqa: F401

@@ -231,4 +231,4 @@ def _type_problem(var, value) -> str | None:
 
 
 predefined_modes["NanGuardMode"] = NanGuardMode()
-predefined_modes["DebugMode"] = DebugMode()
+predefined_modes["DebugMode"] = predefined_modes["DEBUG_MODE"] = DebugMode()

@@ -83,6 +83,8 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None,
     fn = maker.create(single_output=single, outputs_none=outputs is None)
     fn.output_keys = output_keys
     fn.trust_input = trust_input
+    if profile is None and config.profile:  # Theano's flag: profile every function
+        profile = True
     if profile:
         stats = profile if isinstance(profile, ProfileStats) else \
             ProfileStats(profile if isinstance(profile, str) else name)

@@ -5,6 +5,13 @@ until numba has compiled the graph in the background, then numba).
 FAST_COMPILE: merge, constant folding and useless-op removal, the Python VM.
 `mode.including(tag, ...)` / `mode.excluding(tag, ...)` add or remove rewrites by tag: an
 optimizer name, a phase name (symgrad.rewriting.db.PHASES) or a rewrite's name.
+
+Theano's names work too (see OPTIMIZER_NAMES and LINKER_NAMES for what each stands for):
+optimizers 'fast_run', 'fast_compile', 'merge', 'stabilize', 'unsafe', 'o1'..'o4', 'None'
+(or None); linkers 'cvm' and 'cvm_nogc' (the fastest: numba, behind the VM while it compiles),
+'c', 'c|py' and 'c|py_nogc' (numba; ops without a numba kernel run on the VM), 'vm', 'vm_nogc'
+and 'py' (the Python VM). Theano's memory flags (_nogc) change nothing here: storage is fresh
+per call and freed when the call returns.
 """
 from __future__ import annotations
 
@@ -15,17 +22,65 @@ from symgrad.link import available_linkers, get_linker
 from symgrad.rewriting import db as rewrite_db
 from symgrad.scan import op as scan_op
 
+# Theano optimizer name -> (our optimizer, phases it adds). Theano's o1 is its cheapest
+# level (our fast_compile), o2/o3 its levels below fast_run (fast_run without fusion here),
+# o4 and 'unsafe' fast_run (symgrad has no rewrite that is only valid for some inputs).
+_ALL_STABLE = ("merge", "useless", "canonicalize", "stabilize", "merge_final")
+OPTIMIZER_NAMES: dict = {
+    "fast_run": ("fast_run", ()),
+    "fast_compile": ("fast_compile", ()),
+    "merge": (None, ("merge", "merge_final")),
+    "stabilize": (None, _ALL_STABLE),
+    "unsafe": ("fast_run", ()),
+    "o1": ("fast_compile", ()),
+    "o2": (None, _ALL_STABLE + ("specialize",)),
+    "o3": (None, _ALL_STABLE + ("specialize",)),
+    "o4": ("fast_run", ()),
+    "None": (None, ()),
+    None: (None, ()),
+}
+
+# Theano linker name -> ours ("auto": the fastest available, chosen per mode)
+LINKER_NAMES = {"cvm": "auto", "cvm_nogc": "auto", "c": "numba", "c|py": "numba",
+                "c|py_nogc": "numba", "vm": "py", "vm_nogc": "py", "py": "py"}
+
+# Theano rewrite tags for what symgrad calls otherwise; tags of Theano's C and GPU rewrites
+# name nothing here, so excluding them changes nothing (including them is an error).
+_TAG_ALIASES = {"local_elemwise_fusion": "fusion", "elemwise_fusion": "fusion",
+                "constant_folding": "local_constant_folding", "inplace_opt": "inplace"}
+_FOREIGN_TAGS = frozenset({"gpu", "gpuarray", "cxx_only", "BlasOpt", "blas", "c_blas",
+                           "scipy_blas", "cudnn", "conv_dnn", "local_remove_all_assert"})
+
+
+def _own_tags(tags, excluding: bool) -> tuple[str, ...]:
+    tags = tuple(_TAG_ALIASES.get(t, t) for t in tags)
+    if excluding:
+        tags = tuple(t for t in tags if t not in _FOREIGN_TAGS)
+    return rewrite_db.check_tags(tags)
+
 
 class Mode:
-    """A linker name and an optimizer name; `Mode(linker='py', optimizer=None)`."""
+    """A linker name and an optimizer name; `Mode(linker='py', optimizer=None)`.
+
+    Both take Theano's names (LINKER_NAMES, OPTIMIZER_NAMES); `optimizer='default'` (or no
+    optimizer argument) is config.optimizer.
+    """
 
     included: tuple[str, ...] = ()  # rewrite tags added to / removed from the optimizer's
     excluded: tuple[str, ...] = ()  # phases (class defaults for modes pickled without them)
 
-    def __init__(self, linker: str | None = None, optimizer: str | None = "fast_run",
+    def __init__(self, linker: str | None = None, optimizer: str | None = "default",
                  name: str | None = None) -> None:
-        self.linker_name = linker or "auto"
-        self.optimizer = optimizer
+        linker = linker or "auto"
+        self.linker_name = LINKER_NAMES.get(linker, linker)
+        if optimizer == "default":
+            optimizer = config.optimizer
+        if optimizer not in OPTIMIZER_NAMES:
+            raise ValueError(f"unknown optimizer {optimizer!r}; choose from "
+                             f"{sorted(map(str, OPTIMIZER_NAMES))}")
+        self.optimizer, phases = OPTIMIZER_NAMES[optimizer]
+        if phases:
+            self.included = phases
         self.name = name
 
     def __repr__(self) -> str:
@@ -38,7 +93,8 @@ class Mode:
     def resolved_linker_name(self) -> str:
         name = self.linker_name
         if name == "auto":
-            name = config.linker if config.linker != "auto" else (
+            chosen = LINKER_NAMES.get(config.linker, config.linker)
+            name = chosen if chosen != "auto" else (
                 "tiered" if "tiered" in available_linkers() and self.optimizer == "fast_run"
                 else "py")
         return name
@@ -50,14 +106,14 @@ class Mode:
         """A copy of this mode that also runs the rewrites the tags name (phases run whole)."""
         new = copy.copy(self)
         new.included = self.included + tuple(
-            t for t in rewrite_db.check_tags(tags) if t not in self.included)
+            t for t in _own_tags(tags, False) if t not in self.included)
         return new
 
     def excluding(self, *tags: str) -> Mode:
         """A copy of this mode that never runs the rewrites the tags name."""
         new = copy.copy(self)
         new.excluded = self.excluded + tuple(
-            t for t in rewrite_db.check_tags(tags) if t not in self.excluded)
+            t for t in _own_tags(tags, True) if t not in self.excluded)
         return new
 
     def optimize(self, fgraph) -> int:
@@ -82,16 +138,46 @@ predefined_modes = {
 }
 
 
+# Theano's table of optimizer names; predefined_linkers maps each linker name to ours
+predefined_optimizers = OPTIMIZER_NAMES
+predefined_linkers = LINKER_NAMES
+
+
+def register_mode(name: str, mode: Mode) -> None:
+    """Make `mode=name` (and config.mode=name, for names config accepts) mean `mode`."""
+    if name in predefined_modes:
+        raise ValueError(f"mode name {name!r} is already registered")
+    predefined_modes[name] = mode
+
+
+def register_optimizer(name: str, optimizer: str | None, phases: tuple = ()) -> None:
+    """Make `Mode(optimizer=name)` run `optimizer` (one of ours) plus the named phases."""
+    if name in OPTIMIZER_NAMES:
+        raise ValueError(f"optimizer name {name!r} is already registered")
+    rewrite_db.check_tags(phases)
+    OPTIMIZER_NAMES[name] = (OPTIMIZER_NAMES[optimizer][0], tuple(phases))
+
+
+def get_default_mode() -> Mode:
+    """The mode `function` uses when given none: config.mode, with config.optimizer and
+    config.linker when config.mode is 'Mode' or the default optimizer is changed."""
+    return get_mode(None)
+
+
 def get_mode(mode) -> Mode:
     """A Mode from None (config.mode), a name ('FAST_RUN', 'FAST_COMPILE', a linker) or a Mode."""
     if mode is None:
         mode = config.mode
+        if mode == "Mode" or (mode == "FAST_RUN" and config.optimizer != "fast_run"):
+            return Mode(config.linker, config.optimizer)
     if isinstance(mode, Mode):
         return mode
     if isinstance(mode, str):
         if mode in predefined_modes:
             return predefined_modes[mode]
-        if mode in available_linkers():
+        if mode == "Mode":
+            return Mode(config.linker, config.optimizer)
+        if mode in available_linkers() or mode in LINKER_NAMES:
             return Mode(mode, "fast_run", mode)
     raise ValueError(f"unknown mode {mode!r}; use one of {sorted(predefined_modes)}, a linker "
                      f"name {available_linkers()}, or a symgrad.compile.mode.Mode")

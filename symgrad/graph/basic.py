@@ -7,6 +7,7 @@ from itertools import count
 from types import SimpleNamespace
 from typing import Any
 
+from symgrad.config import config
 from symgrad.errors import user_frame
 from symgrad.graph.display import Displayable
 
@@ -55,7 +56,20 @@ class Variable(Displayable):
         return f"<{self.type}>"
 
     def __repr__(self) -> str:
+        # config.print_test_value: show the test value under the name, as Theano does
+        if config.print_test_value and hasattr(self.tag, "test_value"):
+            return f"{self}\n{self.tag.test_value!r}"
         return str(self)
+
+    def get_test_value(self):
+        """The value standing for this variable while the graph is built (see
+        config.compute_test_value); AttributeError when it has none."""
+        if hasattr(self, "data"):
+            return self.data
+        try:
+            return self.tag.test_value
+        except AttributeError:
+            raise AttributeError(f"{self} has no test value (tag.test_value)") from None
 
     def get_parents(self) -> list[Apply]:
         return [self.owner] if self.owner is not None else []

@@ -53,3 +53,34 @@ class Type:
     def convert_variable(self, var):
         """Return `var` if it can stand for this type, else None."""
         return var if var.type == self else None
+
+
+class Generic(Type):
+    """Theano's `generic`: a type for any Python object (a variable an op passes around whole,
+    like a message or a list). Every Generic is equal to every other."""
+
+    def filter(self, data: Any, strict: bool = False, allow_downcast: bool | None = None) -> Any:
+        return data
+
+    def make_variable(self, name: str | None = None):
+        return Variable(self, None, None, name)
+
+    def make_constant(self, data: Any, name: str | None = None):
+        return Constant(self, data, name)
+
+    def data_signature(self, data: Any) -> Any:
+        return id(data)  # arbitrary objects: merge only the very same one
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Generic
+
+    def __hash__(self) -> int:
+        return hash(Generic)
+
+    def __str__(self) -> str:
+        return "generic"
+
+    __repr__ = __str__
+
+
+generic = Generic()

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from symgrad.errors import NodeRuntimeError, node_origin
+from symgrad.config import config
+from symgrad.errors import NodeRuntimeError, located_error_type, node_origin
 from symgrad.graph.basic import Constant
 
 
@@ -31,15 +32,39 @@ def _shape_of(value):
 
 
 def node_error(node, values, exc: Exception) -> NodeRuntimeError:
-    """An error naming the failing op, the user's line that built it, and its inputs."""
-    shapes = ", ".join(str(_shape_of(v)) for v in values)
-    error = NodeRuntimeError(
+    """An error naming the failing op, the user's line that built it, and its inputs. It is
+    also an instance of `exc`'s type, so code catching numpy's error still catches it; it
+    carries `node`, `input_shapes` and `origin` (the user's line) as attributes."""
+    shapes = [_shape_of(v) for v in values]
+    origin = node_origin(node)
+    error = located_error_type(type(exc))(
         f"{node.op} failed: {type(exc).__name__}: {exc}\n"
-        f"Input shapes: [{shapes}]\n"
-        f"The node was built at:\n{node_origin(node)}\n"
-        f"Its inputs were:\n{describe_inputs(node, values)}")
+        f"Input shapes: [{', '.join(map(str, shapes))}]\n"
+        f"The node was built at:\n{origin}\n"
+        f"Its inputs were:\n{describe_inputs(node, values)}" + _producers(node))
     error.node = node
+    error.input_shapes = shapes
+    error.origin = origin
     return error
+
+
+def _producers(node, depth: int = 3) -> str:
+    """With config.exception_verbosity='high': the subgraph that computed the node's inputs."""
+    if config.exception_verbosity != "high":
+        return ""
+    lines = ["", "The subgraph computing its inputs:"]
+
+    def walk(var, level: int) -> None:
+        owner = var.owner
+        what = f"{owner.op}" if owner is not None else "input" if var.name else "constant"
+        lines.append(f"{'  ' * level}|{var} ({var.type}) <- {what}")
+        if owner is not None and level < depth:
+            for inp in owner.inputs:
+                walk(inp, level + 1)
+
+    for var in node.inputs:
+        walk(var, 1)
+    return "\n".join(lines)
 
 
 class PythonLinker:

@@ -8,4 +8,5 @@ from symgrad.printing import notebook  # noqa: F401  (registers the notebook dis
 from symgrad.printing.debugprint import debugprint, dprint  # noqa: F401
 from symgrad.printing.graphviz import pydotprint, to_digraph  # noqa: F401
 from symgrad.printing.pp import assign_printer, pp, pprint  # noqa: F401
+from symgrad.printing.print_op import Print, min_informative_str  # noqa: F401
 from symgrad.printing.rewrite_log import RewriteLog, rewrite_log  # noqa: F401

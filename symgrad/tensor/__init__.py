@@ -7,6 +7,16 @@ infer_shape. `symgrad.gradient` installs Theano's `T.grad` family here when it l
 """
 # The star imports run in sorted order; the one name two of them export is dot, and T.dot is
 # products' (it also takes n-d arrays), imported after math's.
+from symgrad.graph.basic import Apply as _Apply
+from symgrad.scalar.type import (  # noqa: F401
+    all_dtypes,
+    complex_dtypes,
+    continuous_dtypes,
+    discrete_dtypes,
+    float_dtypes,
+    int_dtypes,
+    uint_dtypes,
+)
 from symgrad.tensor import (  # noqa: F401
     basic,
     extra_ops,
@@ -30,3 +40,5 @@ from symgrad.tensor.variable import TensorConstant, TensorVariable  # noqa: F401
 
 globals().update(constructors)
 as_tensor = as_tensor_variable
+Tensor = TensorType  # Theano's older name for the tensor type
+Apply = _Apply  # Theano's T.Apply

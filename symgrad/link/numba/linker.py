@@ -18,7 +18,7 @@ import numba
 import numpy as np
 from numba.core.errors import NumbaPerformanceWarning
 
-from symgrad.errors import NodeRuntimeError
+from symgrad.errors import located_error_type
 from symgrad.graph.basic import Constant
 from symgrad.link.numba import background, cache, memory
 from symgrad.link.numba.dispatch import (
@@ -272,8 +272,9 @@ class NumbaLinker:
             try:
                 return fast_run(values)
             except (ValueError, ZeroDivisionError, IndexError) as exc:
-                raise NodeRuntimeError(f"{exc}\n(raised in the numba-compiled graph of "
-                                       f"{len(nodes)} nodes)") from exc
+                raise located_error_type(type(exc))(
+                    f"{exc}\n(raised in the numba-compiled graph of {len(nodes)} nodes)"
+                ) from exc
 
         run.nodes = nodes
         run.outputs_are_fresh = True
