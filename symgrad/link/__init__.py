@@ -11,15 +11,16 @@ _linkers: dict[str, Callable] = {}
 
 
 def register_linker(name: str, factory: Callable) -> None:
-    """factory() -> linker object with `make_runner(fgraph)`."""
+    """factory(**options) -> linker object with `make_runner(fgraph)`."""
     _linkers[name] = factory
 
 
-def get_linker(name: str):
+def get_linker(name: str, **options):
     try:
-        return _linkers[name]()
+        factory = _linkers[name]
     except KeyError:
         raise ValueError(f"unknown linker {name!r}; known: {sorted(_linkers)}") from None
+    return factory(**options)
 
 
 def available_linkers() -> list[str]:
@@ -36,3 +37,18 @@ from symgrad.link.numba import NumbaLinker, TieredLinker  # noqa: E402
 
 register_linker("numba", NumbaLinker)
 register_linker("tiered", TieredLinker)
+
+
+def _jax_linker(**options):
+    """The JAX linker, imported on first use: jax is an optional dependency."""
+    try:
+        import jax  # noqa: F401
+    except ImportError as exc:
+        raise ImportError("the JAX linker (mode='JAX') needs jax: pip install symgrad[jax]"
+                          ) from exc
+    from symgrad.link.jax import JaxLinker
+
+    return JaxLinker(**options)
+
+
+register_linker("jax", _jax_linker)
