@@ -5,7 +5,7 @@ under a name with `register_linker` and must agree with it on every graph.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 _linkers: dict[str, Callable] = {}
 
@@ -27,13 +27,13 @@ def available_linkers() -> list[str]:
     return sorted(_linkers)
 
 
-from symgrad.link.python import PythonLinker  # noqa: E402
+from symgrad.link.python import PythonLinker
 
 register_linker("py", PythonLinker)
 register_linker("python", PythonLinker)
 register_linker("vm", PythonLinker)  # Theano's name for its lazy-capable VM
 
-from symgrad.link.numba import NumbaLinker, TieredLinker  # noqa: E402
+from symgrad.link.numba import NumbaLinker, TieredLinker
 
 register_linker("numba", NumbaLinker)
 register_linker("tiered", TieredLinker)

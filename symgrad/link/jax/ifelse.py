@@ -18,6 +18,8 @@ def _ifelse(op, node):
     def ifelse(condition, *branches):
         then, other = tuple(branches[:n]), tuple(branches[n:])
         if is_concrete(condition):
-            return then if bool(condition) else other
-        return tuple(lax.cond(condition != 0, lambda: then, lambda: other))
+            chosen = then if bool(condition) else other
+        else:
+            chosen = tuple(lax.cond(condition != 0, lambda: then, lambda: other))
+        return chosen if n > 1 else chosen[0]
     return ifelse

@@ -12,6 +12,9 @@ variables stay on the device as jax arrays (their old buffers are donated to the
 `get_value()` hands out numpy copies. Random generators become `jax.random` keys on first use
 (derived from the numpy generator's state, so runs are reproducible per seed; the numbers are
 not numpy's). float64 is enabled, since symgrad graphs are float64 by default.
+
+Where XLA differs from numpy: an index out of bounds is clamped instead of raising, subnormal
+results are flushed to zero on CPU, and float32 division may round by an ulp differently.
 """
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from symgrad.link.jax.dispatch import as_int, is_concrete, jax_funcify, static_inputs
 from symgrad.tensor import basic as tb
+from symgrad.tensor.nnet.conv import ShapeHint
 from symgrad.tensor.shape import (
     MakeVector,
     Rebroadcast,
@@ -20,7 +21,6 @@ from symgrad.tensor.shape import (
     ShapeI,
     SpecifyShape,
 )
-from symgrad.tensor.nnet.conv import ShapeHint
 from symgrad.tensor.subtensor import AdvancedSubtensor, IncSubtensor, Subtensor
 
 
