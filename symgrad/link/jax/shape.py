@@ -187,7 +187,8 @@ def _subtensor(op, node):
 
 
 jax_funcify.register(AdvancedSubtensor)(_subtensor)
-static_inputs.register(AdvancedSubtensor)(lambda op, node: _index_plan(op.entries, 1, node.inputs[1:]))
+static_inputs.register(AdvancedSubtensor)(
+    lambda op, node: _index_plan(op.entries, 1, node.inputs[1:]))
 
 
 @static_inputs.register(Subtensor)
