@@ -14,6 +14,7 @@ from symgrad.link.jax import (  # noqa: F401
     extra_ops,
     ifelse,
     linalg,
+    markers,
     math,
     nnet,
     random,

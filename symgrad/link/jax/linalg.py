@@ -27,6 +27,10 @@ def fix_phases(v):
     return v * scale[None, :]
 
 
+def _symmetric_from(a, lower: bool):
+    return jnp.tril(a) + jnp.tril(a, -1).T if lower else jnp.triu(a) + jnp.triu(a, 1).T
+
+
 def _register(cls, make):
     jax_funcify.register(cls)(lambda op, node: make(op, node))
 
@@ -74,7 +78,7 @@ def _eig(op, node):
 def _qr(op, node):
     def qr(x):
         res = jnp.linalg.qr(x, mode=op.mode)
-        return (res,) if op.mode == "r" else tuple(res)
+        return res if op.mode == "r" else tuple(res)  # one output: the array itself
     return qr
 
 
@@ -82,7 +86,7 @@ def _qr(op, node):
 def _svd(op, node):
     def svd(x):
         res = jnp.linalg.svd(x, full_matrices=op.full_matrices, compute_uv=op.compute_uv)
-        return tuple(res) if op.compute_uv else (res,)
+        return tuple(res) if op.compute_uv else res
     return svd
 
 
@@ -115,7 +119,10 @@ def _solve(op, node):
                              f"{jnp.shape(b)[0]}")
         if op.triangular:
             return jsl.solve_triangular(a, b, lower=op.lower)
-        return jsl.solve(a, b, assume_a=op.assume_a, lower=op.lower)
+        if op.assume_a in ("sym", "her", "pos"):  # only the named triangle is read
+            a = _symmetric_from(a, op.lower)
+            return jsl.solve(a, b, assume_a="pos" if op.assume_a == "pos" else "gen")
+        return jsl.solve(a, b)
     return solve
 
 
@@ -123,7 +130,7 @@ def _solve(op, node):
 def _eigvalsh(op, node):
     def eigvalsh(a, *b):
         _square(a, "eigvalsh")
-        a = jnp.tril(a) + jnp.tril(a, -1).T if op.lower else jnp.triu(a) + jnp.triu(a, 1).T
+        a = _symmetric_from(a, op.lower)
         if b:  # the generalised problem a x = w b x through b's Cholesky factor
             low = jnp.linalg.cholesky(b[0])
             inner = jsl.solve_triangular(low, jsl.solve_triangular(low, a, lower=True).T,
