@@ -15,7 +15,7 @@ demo: $(STAMP)
 	.venv/bin/symgrad demo
 
 $(EXAMPLES_STAMP): $(STAMP) pyproject.toml
-	$(PY) -m pip install -q -e '.[examples]'
+	$(PY) -m pip install -q -e '.[test,examples,jax]'
 	touch $(EXAMPLES_STAMP)
 
 mlp: $(EXAMPLES_STAMP)

@@ -1,6 +1,9 @@
 """Shared test helpers: compile a graph under every linker and compare with numpy."""
 from __future__ import annotations
 
+import importlib.util
+import os
+
 import numpy as np
 
 from symgrad import function
@@ -17,6 +20,9 @@ def modes():
            Mode("py", "fast_run", "py-fast_run")]
     if "numba" in available_linkers():
         out.append(Mode("numba", "fast_run", "numba-fast_run"))
+    if os.environ.get("SYMGRAD_TEST_JAX") == "1" and importlib.util.find_spec("jax"):
+        # opt-in: each graph compiles once more under XLA (seconds over the whole suite)
+        out.append(Mode("jax", "fast_run", "jax-fast_run"))
     return out
 
 

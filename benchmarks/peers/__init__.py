@@ -26,6 +26,7 @@ IMPLS = {
                    {"lib": "symgrad", "mode": "FAST_COMPILE"}),
     "numpy": ("peers.numpy_peer", "numpy (hand-written)", {}),
     "pytensor": ("peers.theano_like", "PyTensor (default mode)", {"lib": "pytensor", "mode": None}),
+    "symgrad_jax": ("peers.theano_like", "symgrad JAX", {"lib": "symgrad", "mode": "JAX"}),
     "jax": ("peers.jax_peer", "JAX (jit)", {}),
     "torch": ("peers.torch_peer", "PyTorch", {}),
 }

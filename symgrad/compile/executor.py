@@ -40,6 +40,8 @@ class Function(Displayable):
         self._bind_update_cells()
         self._n_out = maker.n_outputs
         self._runner = maker.runner
+        # a value another linker left on a device (the JAX linker's updates) comes back first
+        self._host_shared = not getattr(maker.runner, "keeps_device_values", False)
         self._accept = [self._acceptor(i) for i in range(self._n_args)]
         self._plan_copies(maker)
 
@@ -155,7 +157,11 @@ class Function(Displayable):
         else:
             values = [accept(v) for accept, v in zip(self._accept, args)]
         for cell in self._shared_cells:
-            values.append(cell[0])
+            value = cell[0]
+            if self._host_shared and type(value) is not np.ndarray and hasattr(
+                    value, "__array__") and not isinstance(value, np.generic):
+                value = cell[0] = np.asarray(value)
+            values.append(value)
         try:
             results = self._runner(values)
         except Exception as exc:

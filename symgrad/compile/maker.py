@@ -43,9 +43,20 @@ class FunctionMaker:
                 print(fgraph.rewrite_log)
         t1 = time.perf_counter()
         self.linker = self.mode.make_linker()
-        self.runner = self.linker.make_runner(fgraph)
+        self.runner = self._make_runner(fgraph)
         self.rewrite_time = t1 - t0
         self.link_time = time.perf_counter() - t1
+
+    def _make_runner(self, fgraph):
+        """A linker that keeps values on a device is told which outputs are updates (they
+        stay there), which inputs it may overwrite, and which are the caller's data."""
+        if not getattr(self.linker, "takes_function_layout", False):
+            return self.linker.make_runner(fgraph)
+        donate = [k for k, spec in enumerate(self.inputs)
+                  if spec.implicit and spec.update is not None]
+        explicit = [k for k, spec in enumerate(self.inputs) if not spec.implicit]
+        return self.linker.make_runner(fgraph, n_outputs=self.n_outputs, donate=donate,
+                                       batch_inputs=explicit)
 
     @classmethod
     def from_variables(cls, inputs: list[In], outputs: list[Out], output_vars, mode=None,

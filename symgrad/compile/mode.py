@@ -3,6 +3,8 @@
 FAST_RUN (default): every rewrite phase, the fastest linker available ("tiered": the Python VM
 until numba has compiled the graph in the background, then numba).
 FAST_COMPILE: merge, constant folding and useless-op removal, the Python VM.
+JAX: every rewrite phase, the whole graph as one jax.jit program (an optional dependency);
+`Mode(linker='jax', sharding='data')` runs it data-parallel over all devices.
 `mode.including(tag, ...)` / `mode.excluding(tag, ...)` add or remove rewrites by tag: an
 optimizer name, a phase name (symgrad.rewriting.db.PHASES) or a rewrite's name.
 
@@ -69,8 +71,10 @@ class Mode:
     included: tuple[str, ...] = ()  # rewrite tags added to / removed from the optimizer's
     excluded: tuple[str, ...] = ()  # phases (class defaults for modes pickled without them)
 
+    sharding = None  # the JAX linker's data parallelism (symgrad/link/jax/sharding.py)
+
     def __init__(self, linker: str | None = None, optimizer: str | None = "default",
-                 name: str | None = None) -> None:
+                 name: str | None = None, sharding=None) -> None:
         linker = linker or "auto"
         self.linker_name = LINKER_NAMES.get(linker, linker)
         if optimizer == "default":
@@ -82,9 +86,15 @@ class Mode:
         if phases:
             self.included = phases
         self.name = name
+        if sharding is not None:
+            if linker != "jax":
+                raise ValueError("sharding= is an option of the JAX linker: use "
+                                 "Mode(linker='jax', sharding=...)")
+            self.sharding = sharding
 
     def __repr__(self) -> str:
-        text = self.name or f"Mode(linker={self.linker_name!r}, optimizer={self.optimizer!r})"
+        text = self.name or f"Mode(linker={self.linker_name!r}, optimizer={self.optimizer!r}" + (
+            f", sharding={self.sharding!r})" if self.sharding is not None else ")")
         for method, tags in (("including", self.included), ("excluding", self.excluded)):
             if tags:
                 text += f".{method}({', '.join(map(repr, tags))})"
@@ -100,6 +110,8 @@ class Mode:
         return name
 
     def make_linker(self):
+        if self.sharding is not None:
+            return get_linker(self.resolved_linker_name(), sharding=self.sharding)
         return get_linker(self.resolved_linker_name())
 
     def including(self, *tags: str) -> Mode:
@@ -125,16 +137,18 @@ class Mode:
         return (self.optimizer, frozenset(self.included), frozenset(self.excluded))
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, Mode) and (self.linker_name, self._rewrite_key()) == (
-            other.linker_name, other._rewrite_key())
+        return isinstance(other, Mode) and (
+            self.linker_name, self._rewrite_key(), id(self.sharding)) == (
+            other.linker_name, other._rewrite_key(), id(other.sharding))
 
     def __hash__(self) -> int:
-        return hash((self.linker_name, self._rewrite_key()))
+        return hash((self.linker_name, self._rewrite_key(), id(self.sharding)))
 
 
 predefined_modes = {
     "FAST_RUN": Mode("auto", "fast_run", "FAST_RUN"),
     "FAST_COMPILE": Mode("py", "fast_compile", "FAST_COMPILE"),
+    "JAX": Mode("jax", "fast_run", "JAX"),  # needs jax (pip install symgrad[jax])
 }
 
 

@@ -33,7 +33,7 @@ class SharedVariable(Variable):
 
     def get_value(self, borrow: bool = False, return_internal_type: bool = False):
         """The current value; a copy unless `borrow=True` (then do not modify it)."""
-        value = self.container[0]
+        value = _host_value(self.container[0])
         return value if borrow else _copy_value(value)
 
     def set_value(self, value, borrow: bool = False) -> None:
@@ -70,6 +70,14 @@ class TensorSharedVariable(_TensorOperators, SharedVariable):
 
 class RandomStateSharedVariable(SharedVariable):
     """A shared numpy random generator (Generator or RandomState), the input of random ops."""
+
+
+def _host_value(value):
+    """A value kept on a device (the JAX linker keeps updated values there) as numpy."""
+    if isinstance(value, np.ndarray) or not hasattr(value, "__array__") or isinstance(
+            value, np.generic):
+        return value
+    return np.asarray(value)
 
 
 def _copy_value(value):
