@@ -29,3 +29,17 @@ config.num_threads = 1
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+
+
+@pytest.fixture(autouse=True)
+def _flags_are_restored(request):
+    """A test that leaves a config flag changed makes later tests on the same worker run in
+    another mode: fail the test that did it, by name, and restore the flags."""
+    before = dict(config._values)
+    yield
+    after = dict(config._values)
+    if after != before:
+        changed = {k: (before.get(k), after.get(k)) for k in after if after[k] != before.get(k)}
+        config._values.clear()
+        config._values.update(before)
+        pytest.fail(f"{request.node.nodeid} left config flags changed: {changed}", pytrace=False)

@@ -61,6 +61,10 @@ class FromFunctionOp(Op):
         for cell, value, t in zip(output_storage, results, self.otypes):
             cell[0] = t.filter(np.asarray(value))
 
+    def R_op(self, inputs, eval_points):
+        raise NotImplementedError(f"{self.__name__} is a Python function (as_op): symgrad "
+                                  "cannot differentiate it")
+
     def infer_shape(self, fgraph, node, input_shapes):
         if self._infer_shape is None:
             raise NotImplementedError(f"{self.__name__} was made without infer_shape")

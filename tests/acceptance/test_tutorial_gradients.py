@@ -52,8 +52,9 @@ def test_adding_two_scalars():
     assert f(2, 3) == 5.0
     assert np.allclose(f(16.3, 12.1), 28.4)
     assert type(x) is T.TensorVariable
-    assert x.type == T.dscalar
-    assert T.dscalar.__name__ == "dscalar"
+    # the tutorial: T.dscalar is the type itself, not a class
+    assert x.type is T.dscalar
+    assert repr(T.dscalar) == "TensorType(float64, scalar)"
     assert pp(z) == "(x + y)"
     assert np.allclose(z.eval({x: 16.3, y: 12.1}), 28.4)
 

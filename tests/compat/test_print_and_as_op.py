@@ -44,3 +44,18 @@ def test_as_op_builds_a_node_that_computes_with_numpy():
     np.testing.assert_allclose(f(m), 2 * np.linalg.norm(m, axis=1))
     with pytest.raises(TypeError, match="input 0"):
         row_norms(T.dvector("v"))
+
+
+def test_as_op_has_no_derivative_and_says_so_in_both_directions():
+    from symgrad.errors import GradientNotImplementedError
+    from symgrad.gradient import Rop
+
+    @as_op(itypes=[T.dvector], otypes=[T.dvector])
+    def doubled(v):
+        return v * 2
+
+    x, u = T.dvector("x"), T.dvector("u")
+    with pytest.raises(GradientNotImplementedError, match="doubled"):
+        Rop(doubled(x), x, u)
+    with pytest.raises(GradientNotImplementedError, match="doubled"):
+        T.grad(T.sum(doubled(x)), x)

@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+from symgrad import config
+
 FOLDER = pathlib.Path(__file__).parents[2] / "examples" / "dl_tutorials"
 
 
@@ -26,7 +28,9 @@ def dataset(tmp_path_factory):
 
 def _run(name, dataset, *flags):
     module = importlib.import_module(name)
-    return module.main(["--dataset", dataset, "--mode", "FAST_COMPILE", *flags])
+    # the scripts' --mode sets config.mode for the process, as a user's run would: keep it here
+    with config.change_flags(mode=config.mode):
+        return module.main(["--dataset", dataset, "--mode", "FAST_COMPILE", *flags])
 
 
 def _decreasing(costs):

@@ -249,6 +249,9 @@ class MultinomialFromUniform(Op):
     def L_op(self, inputs, outputs, output_grads):
         raise NotImplementedError(f"{self} has no gradient")
 
+    def R_op(self, inputs, eval_points):
+        return [None]  # counts and indices are piecewise constant in pvals: no tangent
+
 
 def _first_above(row: np.ndarray, u: float) -> int:
     """The first index whose cumulative probability exceeds u; when rounding leaves u above
@@ -315,3 +318,6 @@ class ChoiceFromUniform(Op):
 
     def L_op(self, inputs, outputs, output_grads):
         raise NotImplementedError(f"{self} has no gradient")
+
+    def R_op(self, inputs, eval_points):
+        return [None]  # counts and indices are piecewise constant in pvals: no tangent
