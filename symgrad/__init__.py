@@ -8,12 +8,17 @@
 # `from symgrad.ifelse import ifelse`)
 from symgrad import (  # noqa: F401
     compat,
+    configparser,
+    gof,
     gradient,
     ifelse,
+    misc,
     printing,
     scan,
     scan_module,
     tensor,
+    updates,
+    version,
 )
 from symgrad.compile import (  # noqa: F401
     FunctionMaker,
@@ -22,6 +27,8 @@ from symgrad.compile import (  # noqa: F401
     Out,
     Param,
     SharedVariable,
+    SymbolicInput,
+    SymbolicOutput,
     as_op,
     function,
     predefined_linkers,
@@ -30,14 +37,15 @@ from symgrad.compile import (  # noqa: F401
     shared,
 )
 from symgrad.config import change_flags, config  # noqa: F401
-from symgrad.gradient import Lop, Rop, grad  # noqa: F401
+from symgrad.errors import InconsistencyError  # noqa: F401
+from symgrad.gradient import Lop, Rop, grad, subgraph_grad  # noqa: F401
 from symgrad.graph import Apply, Constant, FunctionGraph, Op, Type, Variable  # noqa: F401
+from symgrad.graph.clone import clone_outputs as clone  # noqa: F401
 from symgrad.graph.type import Generic, generic  # noqa: F401
 from symgrad.printing import debugprint, dprint, pp, pprint  # noqa: F401
 from symgrad.scan import foldl, foldr, map, reduce  # noqa: F401
-from symgrad.tensor import dot  # noqa: F401
-
-SymbolicInput, SymbolicOutput = In, Out  # Theano's names for the argument descriptions
+from symgrad.tensor import dot, get_scalar_constant_value  # noqa: F401
+from symgrad.updates import OrderedUpdates  # noqa: F401
 
 __version__ = "0.1.0"
 

@@ -19,6 +19,11 @@ class UnusedInputError(SymgradError, ValueError):
     """An input of `function` is not needed to compute the outputs."""
 
 
+class InconsistencyError(SymgradError):
+    """A graph change would break a rule a FunctionGraph feature keeps (Theano's name: a
+    feature's `validate` raises it to refuse a replacement)."""
+
+
 class NodeRuntimeError(SymgradError, RuntimeError):
     """A node failed while running; the message names the op and the line that built it.
 
@@ -56,6 +61,38 @@ class NanGuardError(NodeRuntimeError):
 class DebugModeError(NodeRuntimeError):
     """DebugMode found a node that broke a rule (wrong output type, changed its inputs) or a
     backend that disagrees with the Python VM on a node."""
+
+
+class BadThunkOutput(DebugModeError):
+    """DebugMode: the backend and the Python VM computed different outputs for a node."""
+
+
+class BadDestroyMap(DebugModeError):
+    """DebugMode: a node changed one of its inputs in place."""
+
+
+class InvalidValueError(DebugModeError):
+    """DebugMode: a node's output does not fit its type (dtype, ndim, shape or values)."""
+
+
+class BadOptimization(DebugModeError):
+    """Theano's DebugMode error for a rewrite that changed a value. symgrad's DebugMode checks
+    nodes, not rewrites, so it never raises this; the name exists for `except` clauses."""
+
+
+class BadViewMap(DebugModeError):
+    """Theano's error for an undeclared view. symgrad's ops return fresh arrays or declared
+    views only, so DebugMode never raises this; the name exists for `except` clauses."""
+
+
+class StochasticOrder(DebugModeError):
+    """Theano's error for a graph whose node order varies between runs; symgrad's order is
+    deterministic, so it is never raised; the name exists for `except` clauses."""
+
+
+class FloatError(DebugModeError):
+    """Theano's error for a float check that failed; symgrad reports NaN/Inf through
+    NanGuardMode (NanGuardError), so DebugMode never raises this."""
 
 
 class GradientError(SymgradError, TypeError):

@@ -4,11 +4,17 @@ In: output variables, inputs (plain variables or In specs), updates and givens. 
 Function: the graph cloned into a FunctionGraph, rewritten by the mode's phases, linked by its
 linker, and called with checked arguments. The top stage: it may import every other one.
 """
-from symgrad.compile import pickling  # noqa: F401  (registers how Functions pickle)
+from symgrad.compile import (  # noqa: F401
+    debugmode,
+    function_module,
+    nanguardmode,
+    pfunc,
+    pickling,  # noqa: F401  (registers how Functions pickle)
+)
 from symgrad.compile.checking import DebugMode, NanGuardMode  # noqa: F401  (registers the names)
 from symgrad.compile.executor import Function  # noqa: F401
 from symgrad.compile.function import function  # noqa: F401
-from symgrad.compile.io import In, Out, Param  # noqa: F401
+from symgrad.compile.io import In, Out, Param, SymbolicInput, SymbolicOutput  # noqa: F401
 from symgrad.compile.maker import FunctionMaker  # noqa: F401
 from symgrad.compile.mode import (  # noqa: F401
     Mode,
@@ -23,4 +29,8 @@ from symgrad.compile.mode import (  # noqa: F401
 from symgrad.compile.monitormode import MonitorMode, detect_nan  # noqa: F401
 from symgrad.compile.ops import FromFunctionOp, as_op  # noqa: F401
 from symgrad.errors import UnusedInputError  # noqa: F401
-from symgrad.tensor.sharedvar import SharedVariable, shared  # noqa: F401
+from symgrad.link import register_linker  # noqa: F401
+from symgrad.tensor.shape import ShapeI as Shape_i  # noqa: F401  (Theano's class name)
+from symgrad.tensor.shape import SpecifyShape, shape_i, specify_shape  # noqa: F401
+from symgrad.tensor.sharedvar import SharedVariable, shared, shared_constructor  # noqa: F401
+

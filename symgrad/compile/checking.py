@@ -16,7 +16,14 @@ from __future__ import annotations
 import numpy as np
 
 from symgrad.compile.mode import Mode, predefined_modes
-from symgrad.errors import DebugModeError, NanGuardError, node_origin
+from symgrad.errors import (
+    BadDestroyMap,
+    BadThunkOutput,
+    DebugModeError,
+    InvalidValueError,
+    NanGuardError,
+    node_origin,
+)
 from symgrad.graph.basic import Constant
 from symgrad.graph.fgraph import FunctionGraph
 from symgrad.link import get_linker
@@ -160,8 +167,8 @@ class _CheckingLinker(PythonLinker):
         self.rtol = rtol
         self.atol = atol
 
-    def _fail(self, node, args, what: str) -> DebugModeError:
-        error = DebugModeError(f"DebugMode: {node.op} {what}\n{_node_report(node, args)}")
+    def _fail(self, node, args, what: str, kind=DebugModeError) -> DebugModeError:
+        error = kind(f"DebugMode: {node.op} {what}\n{_node_report(node, args)}")
         error.node = node
         return error
 
@@ -173,11 +180,12 @@ class _CheckingLinker(PythonLinker):
             perform(node_, args, cells)
             for i, (arg, copy) in enumerate(zip(args, before)):
                 if copy is not None and not np.array_equal(arg, copy, equal_nan=True):
-                    raise self._fail(node, before, f"changed its input {i} in place")
+                    raise self._fail(node, before, f"changed its input {i} in place",
+                                     BadDestroyMap)
             for k, (var, cell) in enumerate(zip(node.outputs, cells)):
                 wrong = _type_problem(var, cell[0])
                 if wrong is not None:
-                    raise self._fail(node, args, f"output {k}: {wrong}")
+                    raise self._fail(node, args, f"output {k}: {wrong}", InvalidValueError)
             if backend_run is not None:
                 self._compare(node, args, cells, backend_run)
         return run
@@ -195,13 +203,14 @@ class _CheckingLinker(PythonLinker):
             theirs = backend_run(args)
         except Exception as exc:  # reported as a disagreement
             raise self._fail(node, args, f"fails on backend {self.backend!r} but not on the "
-                             f"Python VM: {type(exc).__name__}: {exc}") from exc
+                             f"Python VM: {type(exc).__name__}: {exc}", BadThunkOutput) from exc
         for k, (var, cell, other) in enumerate(zip(node.outputs, cells, theirs)):
             ours = np.asarray(cell[0])
             other = np.asarray(other)
             if ours.shape != other.shape or ours.dtype != other.dtype:
                 raise self._fail(node, args, f"output {k}: backend {self.backend!r} gives "
-                                 f"{other.dtype}{other.shape}, the VM {ours.dtype}{ours.shape}")
+                                 f"{other.dtype}{other.shape}, the VM {ours.dtype}{ours.shape}",
+                                 BadThunkOutput)
             if ours.dtype.kind in "fc":
                 same = np.allclose(ours, other, rtol=self.rtol, atol=self.atol, equal_nan=True)
             else:
@@ -209,7 +218,8 @@ class _CheckingLinker(PythonLinker):
             if not same:
                 diff = np.max(np.abs(ours.astype(complex) - other.astype(complex)))
                 raise self._fail(node, args, f"output {k}: backend {self.backend!r} disagrees "
-                                 f"with the Python VM (largest difference {diff:.3g})")
+                                 f"with the Python VM (largest difference {diff:.3g})",
+                                 BadThunkOutput)
 
 
 def _type_problem(var, value) -> str | None:

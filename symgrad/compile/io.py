@@ -67,3 +67,6 @@ def Param(variable: Variable, default=None, name: str | None = None, mutable: bo
     """Older Theano spelling of In: `Param(y, default=1)` is `In(y, value=1)`."""
     return In(variable, name=name, value=default, mutable=mutable, borrow=bool(borrow),
               strict=strict, allow_downcast=allow_downcast, implicit=implicit)
+
+
+SymbolicInput, SymbolicOutput = In, Out  # Theano's names for the argument descriptions

@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 
 from symgrad.config import config
-from symgrad.link import available_linkers, get_linker
+from symgrad.link import available_linkers, get_linker, register_linker  # noqa: F401
 from symgrad.rewriting import db as rewrite_db
 from symgrad.scan import op as scan_op
 
@@ -151,6 +151,9 @@ predefined_modes = {
     "JAX": Mode("jax", "fast_run", "JAX"),  # needs jax (pip install symgrad[jax])
 }
 
+
+# Theano's module-level names for the two main modes
+FAST_RUN, FAST_COMPILE = predefined_modes["FAST_RUN"], predefined_modes["FAST_COMPILE"]
 
 # Theano's table of optimizer names; predefined_linkers maps each linker name to ours
 predefined_optimizers = OPTIMIZER_NAMES

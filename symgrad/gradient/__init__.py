@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 # Theano's T.grad family: the very functions above, also reachable as symgrad.tensor.<name>
-TENSOR_NAMES = ("Lop", "Rop", "consider_constant", "grad", "hessian", "jacobian",
-                "numeric_grad", "verify_grad")
+TENSOR_NAMES = ("Lop", "Rop", "consider_constant", "disconnected_grad", "grad", "hessian",
+                "jacobian", "numeric_grad", "verify_grad", "zero_grad")
 for _name in TENSOR_NAMES:
     setattr(_tensor, _name, globals()[_name])

@@ -56,3 +56,21 @@ def clone_replace(outputs, replace: dict | None = None):
     new = [memo[o] for o in outs]
     return new[0] if single else new
 
+
+
+def clone_outputs(output, replace=None, strict: bool = True, share_inputs: bool = True):
+    """Theano's `theano.clone`: `output` (a variable or a list) rebuilt with the pairs of
+    `replace` (a dict or (old, new) pairs) swapped in. strict: a replacement must have the
+    type of what it replaces. share_inputs=False also copies the graph's inputs."""
+    pairs = list(replace.items()) if isinstance(replace, dict) else list(replace or ())
+    if strict:
+        for old, new in pairs:
+            if old.type != new.type:
+                raise TypeError(f"clone: {new} ({new.type}) cannot replace {old} ({old.type}) "
+                                "with strict=True; pass strict=False to allow it")
+    new_outputs = clone_replace(output, dict(pairs))
+    if share_inputs:
+        return new_outputs
+    outs = [new_outputs] if isinstance(new_outputs, Variable) else list(new_outputs)
+    _, copied = clone(graph_inputs(outs), outs, copy_inputs=True)
+    return copied[0] if isinstance(new_outputs, Variable) else copied

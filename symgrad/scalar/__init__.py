@@ -21,3 +21,13 @@ from symgrad.scalar.type import (  # noqa: F401
     upcast,
     upgrade_to_float_dtype,
 )
+
+# Theano's scalar type instances (`theano.scalar.float64`), one per dtype
+globals().update({_dtype: get_scalar_type(_dtype) for _dtype in all_dtypes})
+
+
+def constant(x, name: str | None = None, dtype: str | None = None) -> ScalarConstant:
+    """A scalar constant holding `x` (Theano's literal dtypes unless `dtype` is given)."""
+    made = ScalarConstant(ScalarType(dtype or literal_dtype(x)), x)
+    made.name = name
+    return made

@@ -28,11 +28,17 @@ from symgrad.tensor import (  # noqa: F401
 )
 from symgrad.tensor.basic import *  # noqa: F401,F403
 from symgrad.tensor.constant import as_tensor_variable, constant  # noqa: F401
+from symgrad.tensor.derived import *  # noqa: F401,F403
 from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise  # noqa: F401
 from symgrad.tensor.extra_ops import *  # noqa: F401,F403
 from symgrad.tensor.math import *  # noqa: F401,F403
 from symgrad.tensor.products import *  # noqa: F401,F403
+from symgrad.tensor.scalar_constant import (  # noqa: F401
+    NotScalarConstantError,
+    get_scalar_constant_value,
+)
 from symgrad.tensor.shape import *  # noqa: F401,F403
+from symgrad.tensor.sharedvar import TensorSharedVariable  # noqa: F401
 from symgrad.tensor.sort import *  # noqa: F401,F403
 from symgrad.tensor.subtensor import *  # noqa: F401,F403
 from symgrad.tensor.type import TensorType, constructors, tensor  # noqa: F401
@@ -42,3 +48,5 @@ globals().update(constructors)
 as_tensor = as_tensor_variable
 Tensor = TensorType  # Theano's older name for the tensor type
 Apply = _Apply  # Theano's T.Apply
+log_softmax = nnet.log_softmax
+norm, trace = nlinalg.norm, nlinalg.trace

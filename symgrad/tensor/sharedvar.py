@@ -86,17 +86,44 @@ def _copy_value(value):
     return copy.deepcopy(value)
 
 
+# constructors registered with shared_constructor, newest first
+_user_constructors: list = []
+
+
+def shared_constructor(ctor, remove: bool = False):
+    """Register (or with remove=True, unregister) `ctor(value, name=None, strict=False,
+    allow_downcast=None, **kwargs)` for `shared`: registered constructors are tried newest
+    first, and one that raises TypeError declines the value. Returns `ctor` (a decorator)."""
+    if remove:
+        _user_constructors.remove(ctor)
+    elif ctor not in _user_constructors:
+        _user_constructors.insert(0, ctor)
+    return ctor
+
+
 def shared(value, name: str | None = None, strict: bool = False,
            allow_downcast: bool | None = None, borrow: bool = False, broadcastable=None,
-           shape=None) -> SharedVariable:
+           shape=None, **kwargs) -> SharedVariable:
     """A shared variable holding `value`.
 
     Python int -> int64 and float -> float64 (as Theano); arrays keep their dtype and their
     number of dimensions; numpy Generators and RandomStates make random-state variables.
-    `borrow=True` keeps the given array as the storage instead of a copy.
+    `borrow=True` keeps the given array as the storage instead of a copy. Constructors
+    registered with `shared_constructor` are asked first (they also get extra keywords).
     """
     if isinstance(value, Variable):
         raise TypeError("shared() takes a value (number or array), not a symbolic variable")
+    # a constructor sees the keywords the caller gave, as in Theano
+    given = dict(kwargs, **{k: v for k, v in (("borrow", borrow), ("broadcastable",
+                 broadcastable), ("shape", shape)) if v not in (None, False)})
+    for ctor in _user_constructors:
+        try:
+            return ctor(value, name=name, strict=strict, allow_downcast=allow_downcast,
+                        **given)
+        except TypeError:
+            continue
+    if kwargs:
+        raise TypeError(f"shared() got unexpected keyword arguments {sorted(kwargs)}")
     if isinstance(value, (np.random.Generator, np.random.RandomState)):
         return RandomStateSharedVariable(rng_type_of(value), value, name=name, strict=strict,
                                          allow_downcast=allow_downcast, borrow=borrow)

@@ -4,8 +4,8 @@ import pytest
 
 import symgrad.tensor as T
 from symgrad import function, shared
-from symgrad.tensor.sharedvar import RandomStateSharedVariable, TensorSharedVariable
 from symgrad.tensor.random.type import random_generator_type, random_state_type
+from symgrad.tensor.sharedvar import RandomStateSharedVariable, TensorSharedVariable
 
 
 @pytest.mark.parametrize("value, dtype, ndim", [

@@ -1,0 +1,105 @@
+"""Theano's tensor functions that are compositions of other ops (no op of their own):
+numpy-style tests (isclose, allclose), extremes (largest, ptp, max_and_argmax), angle
+conversion, integer rounding and nested stacking."""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from symgrad.tensor.basic import as_tensor_variable, cast, stack, switch
+from symgrad.tensor.math import (
+    abs_,
+    and_,
+    argmax,
+    eq,
+    int_div,
+    le,
+    lt,
+    max,
+    maximum,
+    min,
+    minimum,
+    mul,
+    neq,
+    or_,
+    round,
+)
+from symgrad.tensor.math import all as all_
+
+__all__ = ["allclose", "deg2rad", "floor_div", "iround", "isclose", "largest",
+           "max_and_argmax", "ptp", "rad2deg", "smallest", "stacklists", "where"]
+
+
+def where(condition, x, y):
+    """Elementwise `x` where `condition` holds, else `y` (Theano's alias of switch)."""
+    return switch(condition, x, y)
+
+
+def floor_div(a, b):
+    """a // b elementwise, rounding towards minus infinity (numpy's floor_divide)."""
+    return int_div(a, b)
+
+
+def isclose(a, b, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False):
+    """Elementwise |a - b| <= atol + rtol * |b| (numpy's rule, so not symmetric); equal
+    infinities are close; NaNs are close to NaNs only with equal_nan."""
+    a, b = as_tensor_variable(a), as_tensor_variable(b)
+    both_finite = and_(lt(abs_(a), np.inf), lt(abs_(b), np.inf))
+    # infinities (and NaN) are close only when equal: the tolerance test says inf <= inf
+    close = switch(both_finite, le(abs_(a - b), atol + rtol * abs_(b)), eq(a, b))
+    if equal_nan:
+        close = or_(close, and_(neq(a, a), neq(b, b)))
+    return close
+
+
+def allclose(a, b, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False):
+    """A boolean scalar: isclose holds everywhere."""
+    return all_(isclose(a, b, rtol, atol, equal_nan))
+
+
+def largest(*args):
+    """The elementwise largest of the arguments (broadcast together)."""
+    if not args:
+        raise TypeError("largest needs at least one argument")
+    return functools.reduce(maximum, args)
+
+
+def smallest(*args):
+    """The elementwise smallest of the arguments (broadcast together)."""
+    if not args:
+        raise TypeError("smallest needs at least one argument")
+    return functools.reduce(minimum, args)
+
+
+def ptp(a, axis=None):
+    """Peak to peak: max - min along the axis (all axes by default)."""
+    return max(a, axis) - min(a, axis)
+
+
+def max_and_argmax(a, axis=None, keepdims: bool = False):
+    """[max(a, axis), argmax(a, axis)]."""
+    return [max(a, axis, keepdims=keepdims), argmax(a, axis, keepdims=keepdims)]
+
+
+def deg2rad(x):
+    """Degrees to radians."""
+    return mul(x, np.pi / 180.0)
+
+
+def rad2deg(x):
+    """Radians to degrees."""
+    return mul(x, 180.0 / np.pi)
+
+
+def iround(a, mode: str | None = None):
+    """round(a, mode) cast to int64."""
+    return cast(round(a, mode), "int64")
+
+
+def stacklists(arg):
+    """Stack nested lists of scalars (or tensors) into one tensor: [[a, b], [c, d]] is a
+    2x2 matrix."""
+    if isinstance(arg, (tuple, list)):
+        return stack([stacklists(a) for a in arg])
+    return as_tensor_variable(arg)
