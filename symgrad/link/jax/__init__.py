@@ -18,6 +18,7 @@ from symgrad.link.jax import (  # noqa: F401
     math,
     nnet,
     random,
+    scan,
     shape,
 )
 from symgrad.link.jax.dispatch import jax_funcify, ops_without_jax  # noqa: F401

@@ -26,7 +26,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from symgrad.graph.basic import Constant
-from symgrad.link.jax.dispatch import is_concrete, jax_funcify, static_inputs
+from symgrad.graph.fgraph import OUTPUT
+from symgrad.link.jax.dispatch import (
+    Ragged,
+    is_concrete,
+    jax_funcify,
+    ragged_outputs,
+    static_inputs,
+)
 from symgrad.link.jax.sharding import DataParallel, as_data_parallel
 from symgrad.tensor.random.type import RandomType
 from symgrad.tensor.shape import Shape, ShapeEntry, ShapeI
@@ -85,9 +92,29 @@ def _foldable(node) -> bool:
         node.op, _SHAPE_OPS)
 
 
-def graph_function(fgraph):
-    """A Python function of the graph inputs' values computing its outputs with JAX."""
+def _check_ragged(fgraph, order, allowed: bool) -> None:
+    """Outputs of run-time length (`Ragged`) may only be returned by the graph."""
+    for node in order:
+        for pos in ragged_outputs(node.op, node):
+            var = node.outputs[pos]
+            readers = [c for c, _ in fgraph.clients.get(var, []) if c != OUTPUT]
+            if readers or not allowed:
+                where = (f"it is read by {readers[0].op}" if readers else
+                         "it is an output of an inner graph (a loop's step)")
+                raise NotImplementedError(
+                    f"{node.op}: output {pos} has as many rows as the loop ran steps, known "
+                    "only when it stops (until), and XLA needs every shape when compiling; "
+                    f"under the JAX linker such an output can only be returned ({where}). "
+                    "Give the loop a fixed number of steps, or use another linker")
+
+
+def graph_function(fgraph, ragged_outputs_allowed: bool = True):
+    """A Python function of the graph inputs' values computing its outputs with JAX.
+
+    ragged_outputs_allowed: whether graph outputs may be `Ragged` (the runner trims them);
+    a step graph traced into a loop passes False."""
     order = fgraph.toposort()
+    _check_ragged(fgraph, order, ragged_outputs_allowed)
     steps = [(node, jax_funcify(node.op, node), _foldable(node)) for node in order]
     inputs, outputs = list(fgraph.inputs), list(fgraph.outputs)
 
@@ -109,10 +136,11 @@ def graph_function(fgraph):
                 results = fn(*args)
                 if len(node.outputs) == 1:
                     results = [results]
-                results = [_as_declared(r, out) for r, out in zip(results, node.outputs)]
+                results = [r if isinstance(r, Ragged) else _as_declared(r, out)
+                           for r, out in zip(results, node.outputs)]
             env.update(zip(node.outputs, results))
-        return tuple(jnp.asarray(value(v)) if not isinstance(v.type, RandomType)
-                     else value(v) for v in outputs)
+        return tuple(value(v) if isinstance(v.type, RandomType) or isinstance(value(v), Ragged)
+                     else jnp.asarray(value(v)) for v in outputs)
 
     return run
 
@@ -178,7 +206,15 @@ class JaxRunner:
         n = self.n_outputs
         # explicit outputs: numpy arrays the caller owns (np.asarray views the host buffer,
         # and copying that view is much faster than np.array's own path); updates stay put
-        return [np.asarray(r).copy() for r in results[:n]] + list(results[n:])
+        return ([_trimmed(np.asarray(r.padded), r) if isinstance(r, Ragged) else
+                 np.asarray(r).copy() for r in results[:n]]
+                + [_trimmed(r.padded, r) if isinstance(r, Ragged) else r for r in results[n:]])
+
+
+def _trimmed(padded, ragged: Ragged):
+    """The rows a Ragged value really has (a copy for numpy, the caller owns it)."""
+    rows = padded[:int(ragged.length)]
+    return rows.copy() if isinstance(rows, np.ndarray) else rows
 
 
 class JaxLinker:
