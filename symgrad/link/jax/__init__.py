@@ -10,6 +10,7 @@ from __future__ import annotations
 
 # importing the implementation modules fills the table
 from symgrad.link.jax import (  # noqa: F401
+    callbacks,
     elemwise,
     extra_ops,
     ifelse,

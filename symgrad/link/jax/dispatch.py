@@ -38,6 +38,13 @@ def static_inputs(op, node) -> tuple[int, ...]:
 
 
 @singledispatch
+def folds_when_known(op, node) -> bool:
+    """Whether a node whose inputs are all known may run once while tracing (its numpy
+    `perform`); an op with an effect on each call (a print) says no."""
+    return True
+
+
+@singledispatch
 def ragged_outputs(op, node) -> tuple[int, ...]:
     """Positions of the node's outputs whose length along axis 0 is known only when the graph
     runs (a loop stopped by a condition): the implementation returns them as `Ragged`."""

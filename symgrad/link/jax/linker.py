@@ -29,6 +29,7 @@ from symgrad.graph.basic import Constant
 from symgrad.graph.fgraph import OUTPUT
 from symgrad.link.jax.dispatch import (
     Ragged,
+    folds_when_known,
     is_concrete,
     jax_funcify,
     ragged_outputs,
@@ -89,7 +90,7 @@ def _fold(node, args):
 
 def _foldable(node) -> bool:
     return not any(isinstance(v.type, RandomType) for v in node.inputs) and not isinstance(
-        node.op, _SHAPE_OPS)
+        node.op, _SHAPE_OPS) and folds_when_known(node.op, node)
 
 
 def _check_ragged(fgraph, order, allowed: bool) -> None:
@@ -108,11 +109,12 @@ def _check_ragged(fgraph, order, allowed: bool) -> None:
                     "Give the loop a fixed number of steps, or use another linker")
 
 
-def graph_function(fgraph, ragged_outputs_allowed: bool = True):
+def graph_function(fgraph, ragged_outputs_allowed: bool = True, keep_known: bool = False):
     """A Python function of the graph inputs' values computing its outputs with JAX.
 
     ragged_outputs_allowed: whether graph outputs may be `Ragged` (the runner trims them);
-    a step graph traced into a loop passes False."""
+    a step graph traced into a loop passes False. keep_known: outputs known while tracing
+    stay numpy (for graphs computing shapes), instead of becoming jax arrays."""
     order = fgraph.toposort()
     _check_ragged(fgraph, order, ragged_outputs_allowed)
     steps = [(node, jax_funcify(node.op, node), _foldable(node)) for node in order]
@@ -140,7 +142,8 @@ def graph_function(fgraph, ragged_outputs_allowed: bool = True):
                            for r, out in zip(results, node.outputs)]
             env.update(zip(node.outputs, results))
         return tuple(value(v) if isinstance(v.type, RandomType) or isinstance(value(v), Ragged)
-                     else jnp.asarray(value(v)) for v in outputs)
+                     or (keep_known and is_concrete(value(v))) else jnp.asarray(value(v))
+                     for v in outputs)
 
     return run
 
