@@ -14,7 +14,8 @@ variables stay on the device as jax arrays (their old buffers are donated to the
 not numpy's). float64 is enabled, since symgrad graphs are float64 by default.
 
 Where XLA differs from numpy: an index out of bounds is clamped instead of raising, subnormal
-results are flushed to zero on CPU, and float32 division may round by an ulp differently.
+results are flushed to zero on CPU, float32 division may round by an ulp differently, and
+`a * b + c` may be fused into one rounding (an FMA), so float32 results may differ by an ulp.
 """
 from __future__ import annotations
 
