@@ -111,13 +111,14 @@ def test_outputs_read_only_at_the_last_step():
     assert scans and all(op.info.rec_keep_last == (True,) for op in scans)
 
 
-def test_until_runs_a_while_loop_and_stops_after_the_step_meeting_the_condition():
+@pytest.mark.parametrize("mode", [JAX, JAX_OPT])
+def test_until_runs_a_while_loop_and_stops_after_the_step_meeting_the_condition(mode):
     x = T.dscalar("x")
     vals, _ = theano.scan(lambda p: (p * 2, until(p * 2 > 40)), outputs_info=x, n_steps=100)
     per_step, _ = theano.scan(lambda p: (p + 1, p * 3, until(p > 5)),
                               outputs_info=[x, None], n_steps=10)
     last, _ = theano.scan(lambda p: (p + 2, until(p > 3)), outputs_info=x, n_steps=10)
-    f, _ = _both([x], [vals, *per_step], [np.array(3.0)])
+    f, _ = _both([x], [vals, *per_step], [np.array(3.0)], mode=mode)
     np.testing.assert_array_equal(f(3.0)[0], [6, 12, 24, 48])
     np.testing.assert_array_equal(f(100.0)[0], [200.0])  # stops after the first step
     assert f(-1e9)[0].shape == (100,)  # never met: all the steps
@@ -132,6 +133,25 @@ def test_until_outputs_read_by_other_nodes_are_refused_when_linking():
     with pytest.raises(NotImplementedError, match="as many rows as the loop ran steps"):
         theano.function([x], vals.sum(), mode=JAX)
     assert theano.function([x], vals.sum(), mode=PY)(3.0) == 6 + 12 + 24 + 48 + 96
+
+
+def test_as_op_and_print_inside_a_step_run_at_every_step(capsys):
+    from symgrad.compile.ops import as_op
+    from symgrad.printing import Print
+
+    @as_op(itypes=[T.dvector], otypes=[T.dvector], infer_shape=lambda f, n, s: [s[0]])
+    def doubled(v):
+        return v * 2
+
+    x = T.dmatrix("x")
+    out, _ = theano.scan(lambda r: Print("row")(doubled(r)).sum(), sequences=x)
+    printed = {}
+    for mode in (PY, JAX):
+        f = theano.function([x], out, mode=mode)
+        capsys.readouterr()
+        np.testing.assert_array_equal(f(np.arange(6.0).reshape(3, 2)), [2.0, 10.0, 18.0])
+        printed[mode.name] = capsys.readouterr().out
+    assert printed["jax-noopt"] == printed["py-noopt"] and printed["py-noopt"].count("row") == 3
 
 
 def test_shared_variables_updated_by_the_step():
