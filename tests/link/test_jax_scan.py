@@ -86,8 +86,10 @@ def test_rnn_gradient_through_scan_and_truncated(mode, rng):
     _both([x, W, U, b, h0], outs, values, mode=mode, rtol=1e-10)
 
 
-def test_gradients_with_taps_backwards_and_a_second_derivative(rng):
-    x, h0 = T.dvector("x"), T.dvector("h0")
+def test_gradients_with_taps_backwards_a_second_derivative_and_rop(rng):
+    from symgrad.gradient import Rop
+
+    x, h0, v = T.dvector("x"), T.dvector("h0"), T.dvector("v")
     (h, y), _ = theano.scan(lambda a, b, hm2, hm1: (a * hm2 + T.sin(b * hm1), a + b),
                             sequences={"input": x, "taps": [-1, 1]},
                             outputs_info=[{"initial": h0, "taps": [-2, -1]}, None],
@@ -97,8 +99,10 @@ def test_gradients_with_taps_backwards_and_a_second_derivative(rng):
     p, _ = theano.scan(lambda prior, w: T.sin(prior * w), outputs_info=w, n_steps=4,
                        non_sequences=w)
     second = T.grad(T.grad(p[-1], w), w)
-    _both([x, h0, w], [h, y, *T.grad(cost, [x, h0]), second],
-          [np.linspace(-1, 1, 7), np.array([0.3, -0.2]), 0.7], rtol=1e-10)
+    tangent = Rop(h, h0, v)  # forward mode: one scan carrying values and tangents
+    _both([x, h0, w, v], [h, y, *T.grad(cost, [x, h0]), second, tangent],
+          [np.linspace(-1, 1, 7), np.array([0.3, -0.2]), 0.7, np.array([1.0, -2.0])],
+          rtol=1e-10)
 
 
 def test_outputs_read_only_at_the_last_step():
