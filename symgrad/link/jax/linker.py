@@ -13,6 +13,10 @@ variables stay on the device as jax arrays (their old buffers are donated to the
 (derived from the numpy generator's state, so runs are reproducible per seed; the numbers are
 not numpy's). float64 is enabled, since symgrad graphs are float64 by default.
 
+A loop stopped by `until` has outputs as long as the steps it ran, known only at run time:
+the program returns them padded (`Ragged`) and the runner trims them, so nothing else in the
+graph may read them (checked when linking).
+
 Where XLA differs from numpy: an index out of bounds is clamped instead of raising, subnormal
 results are flushed to zero on CPU, float32 division may round by an ulp differently, and
 `a * b + c` may be fused into one rounding (an FMA), so float32 results may differ by an ulp.
@@ -142,11 +146,19 @@ def graph_function(fgraph, ragged_outputs_allowed: bool = True, keep_known: bool
                 results = [r if isinstance(r, Ragged) else _as_declared(r, out)
                            for r, out in zip(results, node.outputs)]
             env.update(zip(node.outputs, results))
-        return tuple(value(v) if isinstance(v.type, RandomType) or isinstance(value(v), Ragged)
-                     or (keep_known and is_concrete(value(v))) else jnp.asarray(value(v))
-                     for v in outputs)
+        return tuple(_returned(value(v), v, keep_known) for v in outputs)
 
     return run
+
+
+def _returned(result, var, keep_known: bool):
+    """A graph output as the program returns it: a jax array, except keys, Ragged values and
+    (with keep_known) values known while tracing."""
+    if isinstance(var.type, RandomType) or isinstance(result, Ragged):
+        return result
+    if keep_known and is_concrete(result):
+        return result
+    return jnp.asarray(result)
 
 
 def _as_declared(result, var):
