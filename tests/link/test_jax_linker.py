@@ -27,18 +27,9 @@ JAX = Mode("jax", None, "jax-noopt")
 JAX_OPT = Mode("jax", "fast_run", "jax-fast_run")
 PY = Mode("py", None, "py-noopt")
 
-# Op classes without a JAX implementation, each with the reason
-KNOWN_GAPS = {
-    # its step graph would be traced into lax.scan / lax.while_loop; not written yet, so a
-    # graph holding a scan cannot be linked with JAX (it raises, naming the op)
-    "symgrad.scan.op.Scan",
-    # as_op wraps an arbitrary Python function: it would need jax.pure_callback; not written yet
-    "symgrad.compile.ops.FromFunctionOp",
-    # MRG31k3p's integer recurrence in jax.numpy int64 is not written yet
-    "symgrad.tensor.random.mrg.MRGUniform",
-    "symgrad.tensor.random.mrg.MultinomialFromUniform",
-    "symgrad.tensor.random.mrg.ChoiceFromUniform",
-}
+# Op classes without a JAX implementation, each with the reason (none left: Scan, as_op and
+# the MRG31k3p ops have theirs, in scan.py, callbacks.py and mrg.py)
+KNOWN_GAPS: set[str] = set()
 
 
 def test_ops_without_jax_are_exactly_the_known_gaps():
@@ -161,6 +152,63 @@ def test_ifelse_picks_the_branch_at_run_time(rng):
     xv = rng.normal(size=4)
     np.testing.assert_allclose(f(1.0, xv), np.exp(xv), rtol=1e-14)
     np.testing.assert_allclose(f(-1.0, xv), xv * 2, rtol=1e-14)
+
+
+def test_as_op_runs_as_a_host_callback_with_shapes_from_infer_shape(rng):
+    from symgrad.compile.ops import as_op
+
+    calls = []
+
+    def stats(fgraph, node, shapes):
+        return [(), (shapes[0][0],)]
+
+    @as_op(itypes=[T.dmatrix], otypes=[T.dscalar, T.dvector], infer_shape=stats)
+    def total_and_row_norms(m):
+        calls.append(m.shape)
+        return m.sum(), np.sqrt((m ** 2).sum(axis=1))
+
+    @as_op(itypes=[T.dvector], otypes=[T.dscalar])  # a 0-d result needs no infer_shape
+    def largest(v):
+        return v.max()
+
+    x = T.dmatrix("x")
+    total, norms = total_and_row_norms(T.exp(x))
+    outs = [total * 2, norms + x[:, 0], largest(norms)]
+    f, _ = _both([x], outs, [rng.normal(size=(4, 3))])
+    f(rng.normal(size=(6, 3)))  # another shape compiles again
+    assert calls[-1] == (6, 3) and len(calls) == 3  # once per call, at run time
+
+
+def test_as_op_without_result_shapes_is_refused_when_linking():
+    from symgrad.compile.ops import as_op
+
+    @as_op(itypes=[T.dmatrix], otypes=[T.dvector])
+    def row_norms(m):
+        return np.sqrt((m ** 2).sum(axis=1))
+
+    x = T.dmatrix("x")
+    with pytest.raises(NotImplementedError, match=r"row_norms.*no infer_shape"):
+        theano.function([x], row_norms(x), mode=JAX)
+
+
+def test_print_prints_at_every_call_in_graph_order(capsys):
+    from symgrad.printing import Print
+
+    x = T.dvector("x")
+    y = Print("x is", attrs=("shape", "sum"))(x) * 2
+    z = Print("its shape")(x.shape)  # known when tracing, still printed at each call
+    printed = {}
+    for mode in (PY, JAX):
+        f = theano.function([x], [y, z], mode=mode)
+        capsys.readouterr()
+        for _ in range(2):
+            got = f(np.arange(3.0))
+            np.testing.assert_allclose(got[0], [0.0, 2.0, 4.0])
+            np.testing.assert_array_equal(got[1], [3])
+        printed[mode.name] = capsys.readouterr().out.strip().splitlines()
+    assert printed["jax-noopt"] == printed["py-noopt"]
+    assert sorted(printed["py-noopt"]) == sorted(
+        ["x is shape = (3,) sum = 3.0", "its shape __str__ = [3]"] * 2)
 
 
 def test_random_draws_are_reproducible_per_seed_and_advance():

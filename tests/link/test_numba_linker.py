@@ -29,7 +29,7 @@ PY = Mode("py", None, "py-noopt")
 # Op classes still without a numba kernel (graphs holding them would run on the Python VM with
 # a warning): as_op's FromFunctionOp, which calls an arbitrary Python function. Some instances
 # still run there by design (see has_kernel's checks).
-KNOWN_GAPS: set[str] = {"symgrad.compile.ops.FromFunctionOp"}
+KNOWN_GAPS: set[str] = {"symgrad.tensor.from_function.FromFunctionOp"}
 
 
 def test_ops_without_numba_kernel_are_exactly_the_known_gaps():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import singledispatch
 
+import jax
 import numpy as np
 
 from symgrad.link.numba.dispatch import all_op_classes
@@ -34,6 +35,35 @@ def jax_funcify(op, node):
 def static_inputs(op, node) -> tuple[int, ...]:
     """Positions of the node's inputs that must be known when the graph is compiled."""
     return ()
+
+
+@singledispatch
+def folds_when_known(op, node) -> bool:
+    """Whether a node whose inputs are all known may run once while tracing (its numpy
+    `perform`); an op with an effect on each call (a print) says no."""
+    return True
+
+
+@singledispatch
+def ragged_outputs(op, node) -> tuple[int, ...]:
+    """Positions of the node's outputs whose length along axis 0 is known only when the graph
+    runs (a loop stopped by a condition): the implementation returns them as `Ragged`."""
+    return ()
+
+
+class Ragged:
+    """A value padded to a compile-time length, with its true length (a traced scalar).
+
+    XLA needs every shape when compiling, so such a value can only be a graph output: the
+    runner cuts it to `length` rows after the call (the linker checks nothing else reads it)."""
+
+    def __init__(self, padded, length) -> None:
+        self.padded, self.length = padded, length
+
+
+# a pytree, so a jitted program can return one
+jax.tree_util.register_pytree_node(
+    Ragged, lambda r: ((r.padded, r.length), None), lambda _, kids: Ragged(*kids))
 
 
 def has_jax(cls: type) -> bool:

@@ -13,8 +13,13 @@ variables stay on the device as jax arrays (their old buffers are donated to the
 (derived from the numpy generator's state, so runs are reproducible per seed; the numbers are
 not numpy's). float64 is enabled, since symgrad graphs are float64 by default.
 
+A loop stopped by `until` has outputs as long as the steps it ran, known only at run time:
+the program returns them padded (`Ragged`) and the runner trims them, so nothing else in the
+graph may read them (checked when linking).
+
 Where XLA differs from numpy: an index out of bounds is clamped instead of raising, subnormal
-results are flushed to zero on CPU, and float32 division may round by an ulp differently.
+results are flushed to zero on CPU, float32 division may round by an ulp differently, and
+`a * b + c` may be fused into one rounding (an FMA), so float32 results may differ by an ulp.
 """
 from __future__ import annotations
 
@@ -26,7 +31,15 @@ import jax.numpy as jnp
 import numpy as np
 
 from symgrad.graph.basic import Constant
-from symgrad.link.jax.dispatch import is_concrete, jax_funcify, static_inputs
+from symgrad.graph.fgraph import OUTPUT
+from symgrad.link.jax.dispatch import (
+    Ragged,
+    folds_when_known,
+    is_concrete,
+    jax_funcify,
+    ragged_outputs,
+    static_inputs,
+)
 from symgrad.link.jax.sharding import DataParallel, as_data_parallel
 from symgrad.tensor.random.type import RandomType
 from symgrad.tensor.shape import Shape, ShapeEntry, ShapeI
@@ -82,12 +95,33 @@ def _fold(node, args):
 
 def _foldable(node) -> bool:
     return not any(isinstance(v.type, RandomType) for v in node.inputs) and not isinstance(
-        node.op, _SHAPE_OPS)
+        node.op, _SHAPE_OPS) and folds_when_known(node.op, node)
 
 
-def graph_function(fgraph):
-    """A Python function of the graph inputs' values computing its outputs with JAX."""
+def _check_ragged(fgraph, order, allowed: bool) -> None:
+    """Outputs of run-time length (`Ragged`) may only be returned by the graph."""
+    for node in order:
+        for pos in ragged_outputs(node.op, node):
+            var = node.outputs[pos]
+            readers = [c for c, _ in fgraph.clients.get(var, []) if c != OUTPUT]
+            if readers or not allowed:
+                where = (f"it is read by {readers[0].op}" if readers else
+                         "it is an output of an inner graph (a loop's step)")
+                raise NotImplementedError(
+                    f"{node.op}: output {pos} has as many rows as the loop ran steps, known "
+                    "only when it stops (until), and XLA needs every shape when compiling; "
+                    f"under the JAX linker such an output can only be returned ({where}). "
+                    "Give the loop a fixed number of steps, or use another linker")
+
+
+def graph_function(fgraph, ragged_outputs_allowed: bool = True, keep_known: bool = False):
+    """A Python function of the graph inputs' values computing its outputs with JAX.
+
+    ragged_outputs_allowed: whether graph outputs may be `Ragged` (the runner trims them);
+    a step graph traced into a loop passes False. keep_known: outputs known while tracing
+    stay numpy (for graphs computing shapes), instead of becoming jax arrays."""
     order = fgraph.toposort()
+    _check_ragged(fgraph, order, ragged_outputs_allowed)
     steps = [(node, jax_funcify(node.op, node), _foldable(node)) for node in order]
     inputs, outputs = list(fgraph.inputs), list(fgraph.outputs)
 
@@ -109,12 +143,22 @@ def graph_function(fgraph):
                 results = fn(*args)
                 if len(node.outputs) == 1:
                     results = [results]
-                results = [_as_declared(r, out) for r, out in zip(results, node.outputs)]
+                results = [r if isinstance(r, Ragged) else _as_declared(r, out)
+                           for r, out in zip(results, node.outputs)]
             env.update(zip(node.outputs, results))
-        return tuple(jnp.asarray(value(v)) if not isinstance(v.type, RandomType)
-                     else value(v) for v in outputs)
+        return tuple(_returned(value(v), v, keep_known) for v in outputs)
 
     return run
+
+
+def _returned(result, var, keep_known: bool):
+    """A graph output as the program returns it: a jax array, except keys, Ragged values and
+    (with keep_known) values known while tracing."""
+    if isinstance(var.type, RandomType) or isinstance(result, Ragged):
+        return result
+    if keep_known and is_concrete(result):
+        return result
+    return jnp.asarray(result)
 
 
 def _as_declared(result, var):
@@ -178,7 +222,15 @@ class JaxRunner:
         n = self.n_outputs
         # explicit outputs: numpy arrays the caller owns (np.asarray views the host buffer,
         # and copying that view is much faster than np.array's own path); updates stay put
-        return [np.asarray(r).copy() for r in results[:n]] + list(results[n:])
+        return ([_trimmed(np.asarray(r.padded), r) if isinstance(r, Ragged) else
+                 np.asarray(r).copy() for r in results[:n]]
+                + [_trimmed(r.padded, r) if isinstance(r, Ragged) else r for r in results[n:]])
+
+
+def _trimmed(padded, ragged: Ragged):
+    """The rows a Ragged value really has (a copy for numpy, the caller owns it)."""
+    rows = padded[:int(ragged.length)]
+    return rows.copy() if isinstance(rows, np.ndarray) else rows
 
 
 class JaxLinker:
