@@ -34,3 +34,12 @@ def test_graph_prints_and_draws(tmp_path):
     assert "<svg" in out.read_text()
     res = run("graph", f"{script}:nope")
     assert res.returncode == 2 and "no variable" in res.stderr
+
+
+def test_demo_plots_the_logistic_gradient(tmp_path):
+    out = tmp_path / "dlogistic.png"
+    res = run("demo", "--plot", str(out))
+    assert res.returncode == 0, res.stderr
+    assert f"The plot of ds(x)/dx is in {out}" in res.stdout
+    data = out.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5000
