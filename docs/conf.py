@@ -16,7 +16,9 @@ author = "the symgrad authors"
 copyright = "2026, the symgrad authors"
 release = version = "0.1.0"
 
-extensions = ["sphinx.ext.autodoc", "sphinx.ext.napoleon", "sphinx.ext.mathjax", "figures"]
+extensions = ["sphinx.ext.autodoc", "sphinx.ext.mathjax", "figures", "apipages"]
+# docstrings write code in single backticks
+default_role = "code"
 exclude_patterns = ["_build"]
 templates_path: list[str] = []
 html_theme = "alabaster"
