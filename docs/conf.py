@@ -16,7 +16,8 @@ author = "the symgrad authors"
 copyright = "2026, the symgrad authors"
 release = version = "0.1.0"
 
-extensions = ["sphinx.ext.autodoc", "sphinx.ext.mathjax", "figures", "apipages"]
+# no math extension: MathJax would load from a CDN, and the pages must read offline
+extensions = ["sphinx.ext.autodoc", "figures", "apipages"]
 # docstrings write code in single backticks
 default_role = "code"
 exclude_patterns = ["_build"]

@@ -77,7 +77,7 @@ def draw_benchmarks(out: pathlib.Path) -> None:
         raise RuntimeError(f"no run-time tables found in {RESULTS}")
     workloads = list(tables)
     impls = list(dict.fromkeys(i for t in tables.values() for i in t))
-    fig, ax = plt.subplots(figsize=(9, 4.2), dpi=100)
+    fig, ax = plt.subplots(figsize=(9, 4.8), dpi=100)
     width = 0.8 / len(impls)
     for k, impl in enumerate(impls):
         ratios = [tables[w].get(impl, np.nan) for w in workloads]
@@ -89,9 +89,10 @@ def draw_benchmarks(out: pathlib.Path) -> None:
     ax.set_xticklabels(short_labels(workloads))
     ax.set_ylabel("time / symgrad FAST_RUN time (log)")
     ax.set_title("Run time per call, relative to symgrad FAST_RUN (lower is faster)")
-    ax.legend(fontsize=8, ncol=3, frameon=False)
+    # below the axes: the tallest bars reach the top of the plot
+    ax.legend(fontsize=8, ncol=3, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16))
     fig.tight_layout()
-    fig.savefig(out / "benchmarks.png")
+    fig.savefig(out / "benchmarks.png", bbox_inches="tight")
     plt.close(fig)
 
 
