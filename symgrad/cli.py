@@ -48,7 +48,7 @@ def demo(plot: str | None = None) -> int:
     def show(code: str, value) -> None:
         print(f">>> {code}")
         if value is not None:
-            print(repr(value) if not isinstance(value, str) else repr(value))
+            print(repr(value))
 
     print("Derivatives in Theano: computing gradients, with symgrad\n")
     x = T.dscalar("x")
