@@ -32,9 +32,10 @@ def public_names(module) -> list[str]:
     return sorted(names, key=str.lower)
 
 
-def _first_line(obj) -> str:
-    doc = inspect.getdoc(obj) or ""
-    return doc.strip().splitlines()[0] if doc.strip() else ""
+def _summary(obj) -> str:
+    """The docstring's first paragraph, on one line."""
+    doc = (inspect.getdoc(obj) or "").strip()
+    return " ".join(doc.split("\n\n")[0].split())
 
 
 def _escape(text: str) -> str:
@@ -67,7 +68,7 @@ def page(module_name: str, seen: dict[int, str]) -> str:
     out = []
     if submodules:
         out += ["Modules", "-------", ""]
-        out += [f"- ``{obj.__name__}``: {_escape(_first_line(obj))}" for _, obj in submodules]
+        out += [f"- ``{obj.__name__}``: {_escape(_summary(obj))}" for _, obj in submodules]
         out.append("")
     if functions:
         out += ["Functions", "---------", ""]
@@ -125,7 +126,8 @@ def plain_docstring(app, what, name, obj, options, lines: list[str]) -> None:
         if line.startswith(" ") and result and result[-1]:
             result[-1] += " " + _escape_outside_code(stripped)
             continue
-        if _KEY.match(stripped) and result:
+        # module docstrings say "In: ... Out: ..." in prose: no list there
+        if what != "module" and _KEY.match(stripped) and result:
             if not in_list and result[-1]:
                 result.append("")
             result.append("- " + _escape_outside_code(stripped))
