@@ -29,6 +29,5 @@ html_theme_options = {"description": "a symbolic tensor compiler with Theano's A
 html_sidebars = {"**": ["about.html", "navigation.html", "searchbox.html"]}
 
 autodoc_member_order = "bysource"
-autodoc_default_options = {"undoc-members": False}
 # signatures show the hints as written; resolving them is the reader's job, not Sphinx's
 autodoc_typehints = "none"

@@ -105,3 +105,9 @@ def test_module_docstrings_keep_in_and_out_as_prose():
     # elsewhere the same lines are a list; the summary line never is
     assert _filtered(doc, "function") == ["Summary: a line.", "", "- In: graphs. Out: code.",
                                           "- more: prose."]
+
+
+def test_an_indented_block_after_a_blank_line_is_shown_as_code():
+    doc = "Summary.\n\n    import symgrad as theano\n    f(4)  # array(8.)\nAfter."
+    assert _filtered(doc, "module") == ["Summary.", "", "::", "", "    import symgrad as theano",
+                                        "    f(4)  # array(8.)", "", "After."]

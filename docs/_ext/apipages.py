@@ -110,18 +110,29 @@ def _escape_outside_code(line: str) -> str:
 
 
 def plain_docstring(app, what, name, obj, options, lines: list[str]) -> None:
-    """Hanging indents join the line above; `key: meaning` lines become list items; literal
-    `>>>` examples and indented blocks after a blank line stay as they are."""
+    """Hanging indents join the line above; `key: meaning` lines become list items; `>>>`
+    examples stay as they are, and indented blocks after a blank line become literal blocks."""
     result: list[str] = []
-    in_list = False
+    in_list = in_block = False
     for line in lines:
         stripped = line.strip()
         if not stripped:
             result.append("")
             in_list = False
             continue
-        if stripped.startswith(">>>") or (line.startswith(" ") and (not result or not result[-1])):
-            result.append(line)  # an example or a block: left to docutils
+        if in_block and line.startswith(" "):
+            result.append(line)
+            continue
+        if in_block:
+            result.append("")  # docutils needs a blank line after a literal block
+            in_block = False
+        if stripped.startswith(">>>"):
+            result.append(line)  # an example: left to docutils
+            continue
+        if line.startswith(" ") and (not result or not result[-1]):
+            # an indented block after a blank line is code: show it as written
+            result += ["::", "", line]
+            in_block = True
             continue
         if line.startswith(" ") and result and result[-1]:
             result[-1] += " " + _escape_outside_code(stripped)
