@@ -48,7 +48,7 @@ bench: $(STAMP)
 	bash benchmarks/run.sh
 
 lint: $(STAMP)
-	$(PY) -m ruff check symgrad tests
+	$(PY) -m ruff check symgrad tests docs
 
 clean:
 	rm -rf .venv .venv-bench build *.egg-info docs/_build docs/_generated
