@@ -1,9 +1,10 @@
-# Set-up commands: `make demo`, `make test`, `make mlp`; each creates .venv when it is missing.
+# Set-up commands: `make demo`, `make test`, `make docs`, `make mlp`; each creates .venv when missing.
 PY := .venv/bin/python
 STAMP := .venv/.installed
 EXAMPLES_STAMP := .venv/.installed-examples
+DOCS_STAMP := .venv/.installed-docs
 
-.PHONY: demo test bench lint clean dot mlp fuzz
+.PHONY: demo test docs bench lint clean dot mlp fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -21,8 +22,17 @@ $(EXAMPLES_STAMP): $(STAMP) pyproject.toml
 mlp: $(EXAMPLES_STAMP)
 	$(PY) examples/mlp.py
 
-test: $(EXAMPLES_STAMP) dot
-	$(PY) -m pytest -n 2 tests
+$(DOCS_STAMP): $(EXAMPLES_STAMP) pyproject.toml
+	$(PY) -m pip install -q -e '.[test,examples,jax,docs]'
+	touch $(DOCS_STAMP)
+
+# tests/ and the documentation's examples (doctests in docs/*.rst, on the Python VM)
+test: $(DOCS_STAMP) dot
+	$(PY) -m pytest -n 2 tests docs
+
+# HTML under docs/_build/html; -W: a warning fails the build; the figures are drawn by the build
+docs: $(DOCS_STAMP) dot
+	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
 
 # the drawing tests need graphviz's `dot` program (a system package)
 dot:
@@ -38,7 +48,7 @@ bench: $(STAMP)
 	bash benchmarks/run.sh
 
 lint: $(STAMP)
-	$(PY) -m ruff check symgrad tests
+	$(PY) -m ruff check symgrad tests docs
 
 clean:
-	rm -rf .venv .venv-bench build *.egg-info
+	rm -rf .venv .venv-bench build *.egg-info docs/_build docs/_generated

@@ -1,8 +1,8 @@
 """Theano's tutorial "A Real Example: Logistic Regression", in symgrad.
 
 400 random samples with 784 features and random 0/1 labels; logistic regression with an L2
-penalty, trained by gradient descent through `updates` for 10,000 steps. Prints progress, the
-final training accuracy, and the time per training step next to the same steps in numpy.
+penalty, trained by gradient descent through `updates` for 10,000 steps. Shows a progress bar
+with the current cost, the final training accuracy, and the time per training step next to the same steps in numpy.
 
     python examples/logistic_regression.py            # the full run
     python examples/logistic_regression.py --steps 500 --mode FAST_COMPILE
@@ -18,6 +18,7 @@ import argparse
 import time
 
 import numpy as np
+from tqdm import tqdm
 
 import symgrad as theano
 import symgrad.tensor as T
@@ -75,11 +76,18 @@ def main(argv=None) -> dict:
 
     t0 = time.perf_counter()
     report_every = max(args.steps // 10, 1)
-    for step in range(1, args.steps + 1):
+    # the cost on the bar is refreshed every 1% of the steps: formatting it every step would
+    # cost as much as a step
+    postfix_every = max(args.steps // 100, 1)
+    steps = tqdm(range(1, args.steps + 1), desc="training", unit="step", disable=args.quiet)
+    for step in steps:
         pred, err = train(data[0], data[1])
+        if step % postfix_every == 0:
+            steps.set_postfix(cost=f"{err.mean():.6f}", refresh=False)
         if step % report_every == 0:
-            say(f"step {step:6d}  cost(xent) {err.mean():.6f}  "
-                f"accuracy {np.mean(pred == data[1]):.4f}")
+            steps.write(f"step {step:6d}  cost(xent) {err.mean():.6f}  "
+                        f"accuracy {np.mean(pred == data[1]):.4f}")
+    steps.close()
     symgrad_time = (time.perf_counter() - t0) / args.steps
 
     t0 = time.perf_counter()

@@ -14,6 +14,7 @@ import sys
 import time
 
 import numpy as np
+from tqdm import tqdm
 
 import symgrad as theano
 import symgrad.tensor as T
@@ -57,14 +58,6 @@ def build(sizes, lr: float, rng):
     return train, predict
 
 
-def progress(epoch: int, epochs: int, loss: float, accuracy: float, width: int = 30) -> None:
-    done = int(width * epoch / epochs)
-    bar = "#" * done + "." * (width - done)
-    end = "\n" if epoch == epochs else ""
-    print(f"\repoch {epoch:3d}/{epochs} [{bar}] loss {loss:.4f}  test acc {accuracy:6.2%}",
-          end=end, flush=True)
-
-
 def main(argv=None) -> float:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=40)
@@ -84,12 +77,14 @@ def main(argv=None) -> float:
           f"compiled in {compiled - start:.2f}s")
 
     accuracy = 0.0
-    for epoch in range(1, args.epochs + 1):
+    epochs = tqdm(range(1, args.epochs + 1), desc="epochs", unit="epoch")
+    for epoch in epochs:
         order = rng.permutation(len(x_train))
         losses = [float(train(x_train[idx], y_train[idx]))
                   for idx in np.array_split(order, max(1, len(order) // args.batch))]
         accuracy = float(np.mean(predict(x_test) == y_test))
-        progress(epoch, args.epochs, float(np.mean(losses)), accuracy)
+        epochs.set_postfix(loss=f"{np.mean(losses):.4f}", test_acc=f"{accuracy:.2%}")
+    epochs.close()
     print(f"test accuracy {accuracy:.2%} after {args.epochs} epochs; training took "
           f"{time.perf_counter() - compiled:.2f}s")
     return accuracy

@@ -1,8 +1,10 @@
 """symgrad: a symbolic tensor compiler with Theano's API.
 
+Build a graph, differentiate it, compile it:
+
     import symgrad as theano
     import symgrad.tensor as T
-    x = T.dscalar('x'); f = theano.function([x], T.grad(x ** 2, x)); f(4)  # array(8.0)
+    x = T.dscalar('x'); f = theano.function([x], T.grad(x ** 2, x)); f(4)  # array(8.)
 """
 # scan and ifelse: loops and lazy branches (`symgrad.scan(...)` calls scan;
 # `from symgrad.ifelse import ifelse`)

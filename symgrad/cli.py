@@ -1,5 +1,6 @@
-"""The `symgrad` command: `symgrad demo` walks the tutorial page "Derivatives in Theano" live;
-`symgrad graph FILE.py:NAME [-o OUT.svg]` prints or draws a graph defined in a script."""
+"""The `symgrad` command: `symgrad demo [--plot FILE.png]` walks the tutorial page "Derivatives in
+Theano" live (and draws the logistic function's gradient); `symgrad graph FILE.py:NAME
+[-o OUT.svg]` prints or draws a graph defined in a script."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +9,38 @@ import sys
 import numpy as np
 
 
-def demo() -> int:
+def plot_dlogistic(outfile: str) -> str:
+    """Draw the logistic function and its gradient (computed by a compiled symgrad function) to
+    `outfile` (.png, .svg, .pdf); needs matplotlib. Returns the file name."""
+    try:
+        import matplotlib
+    except ImportError as exc:
+        raise ImportError("the plot needs matplotlib: pip install matplotlib") from exc
+    matplotlib.use("Agg")  # files only: no display needed
+    import matplotlib.pyplot as plt
+
+    import symgrad.tensor as T
+    from symgrad import function
+
+    x = T.dvector("x")
+    s = 1 / (1 + T.exp(-x))
+    logistic = function([x], s)
+    dlogistic = function([x], T.grad(T.sum(s), x))
+    xs = np.linspace(-6, 6, 241)
+    fig, ax = plt.subplots(figsize=(6, 3.6), dpi=100)
+    ax.plot(xs, logistic(xs), color="0.6", linestyle="--", label="s(x) = 1 / (1 + exp(-x))")
+    ax.plot(xs, dlogistic(xs), color="C0", linewidth=2, label="ds(x)/dx, from T.grad")
+    ax.set_xlabel("x")
+    ax.set_ylabel("ds(x)/dx")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", frameon=False)
+    fig.tight_layout()
+    fig.savefig(outfile)
+    plt.close(fig)
+    return outfile
+
+
+def demo(plot: str | None = None) -> int:
     import symgrad as theano
     import symgrad.tensor as T
     from symgrad import function, pp
@@ -16,7 +48,7 @@ def demo() -> int:
     def show(code: str, value) -> None:
         print(f">>> {code}")
         if value is not None:
-            print(repr(value) if not isinstance(value, str) else repr(value))
+            print(repr(value))
 
     print("Derivatives in Theano: computing gradients, with symgrad\n")
     x = T.dscalar("x")
@@ -53,6 +85,8 @@ def demo() -> int:
     except TypeError as exc:
         print(f"    TypeError: {exc}")
     _ = (theano, np)
+    if plot:
+        print(f"\nThe plot of ds(x)/dx is in {plot_dlogistic(plot)}")
     return 0
 
 
@@ -81,13 +115,15 @@ def graph(target: str, outfile: str | None) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="symgrad", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("demo", help="walk the tutorial page 'Derivatives in Theano' live")
+    d = sub.add_parser("demo", help="walk the tutorial page 'Derivatives in Theano' live")
+    d.add_argument("--plot", metavar="FILE",
+                   help="also draw the logistic function's gradient to FILE (.png, .svg)")
     g = sub.add_parser("graph", help="print or draw a graph defined in a Python file")
     g.add_argument("target", help="FILE.py:NAME, a variable or compiled function in FILE.py")
     g.add_argument("-o", "--outfile", help="draw to this file (.png, .svg, .pdf)")
     args = parser.parse_args(argv)
     if args.command == "demo":
-        return demo()
+        return demo(args.plot)
     if args.command == "graph":
         return graph(args.target, args.outfile)
     return 1

@@ -1,12 +1,13 @@
 """The `symgrad` command line."""
+import os
 import subprocess
 import sys
 import textwrap
 
 
-def run(*args, cwd=None):
+def run(*args, cwd=None, env=None):
     return subprocess.run([sys.executable, "-m", "symgrad.cli", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=120)
+                          text=True, cwd=cwd, timeout=120, env=env)
 
 
 def test_demo_walks_the_tutorial_page():
@@ -34,3 +35,13 @@ def test_graph_prints_and_draws(tmp_path):
     assert "<svg" in out.read_text()
     res = run("graph", f"{script}:nope")
     assert res.returncode == 2 and "no variable" in res.stderr
+
+
+def test_demo_plots_the_logistic_gradient(tmp_path):
+    out = tmp_path / "dlogistic.png"
+    # the Python VM computes the plotted values as well as numba would, without a compile
+    res = run("demo", "--plot", str(out), env={**os.environ, "SYMGRAD_FLAGS": "linker=py"})
+    assert res.returncode == 0, res.stderr
+    assert f"The plot of ds(x)/dx is in {out}" in res.stdout
+    data = out.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5000

@@ -59,11 +59,16 @@ def load_data(dataset, n_train=None):
 
 def sgd_loop(train_model, n_batches: int, n_epochs: int, name: str,
              test_model=None, n_test_batches: int = 0) -> list[float]:
-    """Run the epochs with a progress bar; print and return each epoch's mean cost."""
+    """Run the epochs with a progress bar showing the epoch's mean cost so far; print and return
+    each epoch's mean cost."""
     costs = []
     for epoch in range(1, n_epochs + 1):
         batches = tqdm(range(n_batches), desc=f"{name} epoch {epoch}", leave=False)
-        cost = float(numpy.mean([train_model(i) for i in batches]))
+        batch_costs = []
+        for i in batches:
+            batch_costs.append(float(train_model(i)))
+            batches.set_postfix(cost=f"{numpy.mean(batch_costs):.6f}", refresh=False)
+        cost = float(numpy.mean(batch_costs))
         costs.append(cost)
         line = f"epoch {epoch}, cost {cost:.6f}"
         if test_model is not None:

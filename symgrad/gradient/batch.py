@@ -61,6 +61,8 @@ class NoBatchRuleError(GradientError):
 
 @singledispatch
 def batch_rule(op: Op, node: Apply, inputs: list, batched: list, batch_shape: list) -> list:
+    """How `op`'s backward step runs over a leading batch of seeds: returns its outputs with the
+    batch axes in front. Register a rule per op class with `batch_rule.register(OpClass)`."""
     raise NoBatchRuleError(
         f"cannot run the backward pass of {op} over a batch of seeds: it has no batching rule "
         "(register one with symgrad.gradient.batch.batch_rule.register)."

@@ -44,6 +44,7 @@ def disconnected_type() -> Variable:
 
 
 def is_disconnected(var) -> bool:
+    """Whether `var` is the placeholder for a gradient of an input that the cost does not use."""
     return isinstance(var, Variable) and isinstance(var.type, DisconnectedType)
 
 
@@ -117,6 +118,7 @@ class NullGradient(Op):
 
 
 def is_null(var) -> bool:
+    """Whether `var` is the placeholder for a gradient that is not defined (e.g. of an index)."""
     return isinstance(var, Variable) and isinstance(var.type, NullType)
 
 

@@ -43,6 +43,7 @@ def ones_like(model, dtype: str | None = None):
 
 
 def zeros_like(model, dtype: str | None = None):
+    """A tensor of zeros with the shape of `model` (and its dtype unless `dtype` is given)."""
     model = as_tensor_variable(model)
     return fill(model, constant(0.0, dtype=dtype or model.type.dtype))
 

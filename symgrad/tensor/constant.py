@@ -68,4 +68,5 @@ _converters: dict = {}
 
 
 def register_tensor_converter(kind, fn) -> None:
+    """Make `as_tensor_variable` turn values of class `kind` into tensors with `fn(value)`."""
     _converters[kind] = fn

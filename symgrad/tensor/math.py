@@ -148,11 +148,13 @@ def min(x, axis=None, keepdims=False):
 
 
 def any(x, axis=None, keepdims=False):
+    """True where some element along `axis` (all axes if None) is non-zero; a bool tensor."""
     x = as_tensor_variable(x)
     return _reduce(sb.or_, neq(x, 0) if x.type.dtype != "bool" else x, axis, keepdims)
 
 
 def all(x, axis=None, keepdims=False):
+    """True where every element along `axis` (all axes if None) is non-zero; a bool tensor."""
     x = as_tensor_variable(x)
     return _reduce(sb.and_, neq(x, 0) if x.type.dtype != "bool" else x, axis, keepdims)
 
@@ -193,6 +195,7 @@ def var(input, axis=None, ddof=0, keepdims=False, corrected=False):
 
 
 def std(input, axis=None, ddof=0, keepdims=False, corrected=False):
+    """Standard deviation: the square root of `var` with the same arguments."""
     return sqrt(var(input, axis, ddof, keepdims, corrected))
 
 
