@@ -28,6 +28,7 @@ from symgrad.compile import (  # noqa: F401
     Mode,
     Out,
     Param,
+    ProfileStats,
     SharedVariable,
     SymbolicInput,
     SymbolicOutput,

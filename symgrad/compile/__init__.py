@@ -28,6 +28,7 @@ from symgrad.compile.mode import (  # noqa: F401
 )
 from symgrad.compile.monitormode import MonitorMode, detect_nan  # noqa: F401
 from symgrad.compile.ops import FromFunctionOp, as_op  # noqa: F401
+from symgrad.compile.profiling import ProfileStats  # noqa: F401
 from symgrad.errors import UnusedInputError  # noqa: F401
 from symgrad.link import register_linker  # noqa: F401
 from symgrad.tensor.shape import ShapeI as Shape_i  # noqa: F401  (Theano's class name)

@@ -25,6 +25,7 @@ from symgrad.tensor import (  # noqa: F401
     signal,
     slinalg,
     subtensor,
+    utils,  # noqa: F401,E402
 )
 from symgrad.tensor.basic import *  # noqa: F401,F403
 from symgrad.tensor.constant import as_tensor_variable, constant  # noqa: F401
@@ -43,10 +44,18 @@ from symgrad.tensor.sort import *  # noqa: F401,F403
 from symgrad.tensor.subtensor import *  # noqa: F401,F403
 from symgrad.tensor.type import TensorType, constructors, tensor  # noqa: F401
 from symgrad.tensor.variable import TensorConstant, TensorVariable  # noqa: F401
+from symgrad.tensor.variable import _TensorOperators as _tensor_py_operators  # noqa: F401
 
 globals().update(constructors)
 as_tensor = as_tensor_variable
 Tensor = TensorType  # Theano's older name for the tensor type
 Apply = _Apply  # Theano's T.Apply
 log_softmax = nnet.log_softmax
+
+# Theano keeps these compositions in nlinalg and slinalg; they are built from both modules
+from symgrad.tensor import linalg_compositions as _compositions  # noqa: E402
+
+for _name in ("alloc_diag", "diag", "extract_diag", "matrix_power", "tensorinv", "tensorsolve"):
+    setattr(nlinalg, _name, getattr(_compositions, _name))
+slinalg.kron = _compositions.kron
 norm, trace = nlinalg.norm, nlinalg.trace

@@ -26,9 +26,12 @@ from symgrad.tensor.math import (
     round,
 )
 from symgrad.tensor.math import all as all_
+from symgrad.tensor.sort import argsort, sort
+from symgrad.tensor.subtensor import getitem
 
-__all__ = ["allclose", "deg2rad", "floor_div", "iround", "isclose", "largest",
-           "max_and_argmax", "ptp", "rad2deg", "smallest", "stacklists", "where"]
+__all__ = ["allclose", "argtopk", "deg2rad", "floor_div", "iround", "isclose", "largest",
+           "max_and_argmax", "ptp", "rad2deg", "smallest", "stacklists", "topk",
+           "topk_and_argtopk", "where"]
 
 
 def where(condition, x, y):
@@ -103,3 +106,39 @@ def stacklists(arg):
     if isinstance(arg, (tuple, list)):
         return stack([stacklists(a) for a in arg])
     return as_tensor_variable(arg)
+
+
+def _top_slice(x, kth: int, axis: int):
+    """The key picking the |kth| entries at the end (kth > 0, largest first) or the start
+    (kth < 0, smallest first) of an ascending sort along `axis`."""
+    if not isinstance(kth, (int, np.integer)) or kth == 0:
+        raise ValueError(f"topk: kth must be a non-zero Python int, got {kth!r}")
+    key = [slice(None)] * x.ndim
+    key[axis] = slice(None, -int(kth) - 1, -1) if kth > 0 else slice(None, -int(kth))
+    return tuple(key)
+
+
+def topk_and_argtopk(x, kth: int, axis: int = -1, sorted: bool = True,
+                     idx_dtype: str = "int64"):
+    """(values, positions) of the kth largest entries along `axis` (the |kth| smallest when
+    kth < 0), largest first (smallest first); ties keep their order in x."""
+    x = as_tensor_variable(x)
+    axis = axis % x.ndim
+    key = _top_slice(x, kth, axis)
+    # a stable sort of -x puts equal values in their original order when taking the largest
+    order = argsort(-x if kth > 0 else x, axis=axis, kind="stable")
+    first = tuple(slice(None, abs(int(kth))) if k == axis else s for k, s in enumerate(key))
+    positions = getitem(order, first)
+    values = getitem(sort(x, axis=axis), key)
+    return values, cast(positions, idx_dtype)
+
+
+def topk(x, kth: int, axis: int = -1, sorted: bool = True, idx_dtype: str = "int64"):
+    """The kth largest entries along `axis` (the |kth| smallest when kth < 0), largest
+    (smallest) first; differentiable (the gradient goes to the entries chosen)."""
+    return topk_and_argtopk(x, kth, axis, sorted, idx_dtype)[0]
+
+
+def argtopk(x, kth: int, axis: int = -1, sorted: bool = True, idx_dtype: str = "int64"):
+    """The positions along `axis` of topk(x, kth, axis)."""
+    return topk_and_argtopk(x, kth, axis, sorted, idx_dtype)[1]
