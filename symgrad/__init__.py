@@ -26,6 +26,7 @@ from symgrad.compile import (  # noqa: F401
     FunctionMaker,
     In,
     Mode,
+    OpFromGraph,
     Out,
     Param,
     ProfileStats,

@@ -5,12 +5,14 @@ Function: the graph cloned into a FunctionGraph, rewritten by the mode's phases,
 linker, and called with checked arguments. The top stage: it may import every other one.
 """
 from symgrad.compile import (  # noqa: F401
+    builders,
     debugmode,
     function_module,
     nanguardmode,
     pfunc,
     pickling,  # noqa: F401  (registers how Functions pickle)
 )
+from symgrad.compile.builders import OpFromGraph  # noqa: F401
 from symgrad.compile.checking import DebugMode, NanGuardMode  # noqa: F401  (registers the names)
 from symgrad.compile.executor import Function  # noqa: F401
 from symgrad.compile.function import function  # noqa: F401

@@ -8,6 +8,7 @@ import numpy as np
 
 from symgrad.graph.basic import Constant, Variable
 from symgrad.graph.fgraph import FunctionGraph
+from symgrad.graph.inline import is_inlinable
 from symgrad.rewriting.db import register
 from symgrad.rewriting.engine import (
     GraphRewriter,
@@ -113,6 +114,16 @@ def local_constant_folding(fgraph, node):
         else:
             results.append(out.type.make_constant(value))
     return results
+
+
+@register("useless", "canonicalize")
+@node_rewriter()
+def local_inline_op_from_graph(fgraph, node):
+    """OpFromGraph(inline=True)(inputs) -> its graph on those inputs, so every rewrite sees
+    inside it"""
+    if getattr(node.op, "is_inline", False) and is_inlinable(node.op):
+        return node.op.inline_graph(list(node.inputs))
+    return None
 
 
 # --- useless operations -----------------------------------------------------------------------

@@ -15,6 +15,7 @@ from functools import singledispatch
 import jax
 import numpy as np
 
+from symgrad.graph.inline import is_inlinable
 from symgrad.link.numba.dispatch import all_op_classes
 
 
@@ -67,7 +68,8 @@ jax.tree_util.register_pytree_node(
 
 
 def has_jax(cls: type) -> bool:
-    return jax_funcify.dispatch(cls) is not jax_funcify.dispatch(object)
+    # an op standing for a graph is traced as that graph (graph/inline.py)
+    return is_inlinable(cls) or jax_funcify.dispatch(cls) is not jax_funcify.dispatch(object)
 
 
 def ops_without_jax() -> list[str]:

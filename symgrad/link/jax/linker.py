@@ -32,6 +32,7 @@ import numpy as np
 
 from symgrad.graph.basic import Constant
 from symgrad.graph.fgraph import OUTPUT
+from symgrad.graph.inline import inline_ops
 from symgrad.link.jax.dispatch import (
     Ragged,
     folds_when_known,
@@ -250,4 +251,5 @@ class JaxLinker:
         """n_outputs: how many of the graph's outputs the caller gets (the rest are updates,
         kept on the device); donate: input positions whose buffers the call may reuse (the
         updated shared variables); batch_inputs: positions split over devices when sharded."""
+        fgraph = inline_ops(fgraph)  # ops standing for graphs are traced as those graphs
         return JaxRunner(fgraph, n_outputs, tuple(donate), batch_inputs, self.sharding)

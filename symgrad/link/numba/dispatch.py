@@ -13,6 +13,7 @@ import ast
 from functools import singledispatch
 from typing import Self
 
+from symgrad.graph.inline import is_inlinable
 from symgrad.graph.op import Op
 
 
@@ -68,6 +69,8 @@ def check_kernel_source(text: str, node) -> None:
 def has_kernel(op) -> bool:
     """Whether an op (or Op class) can run under numba; an Elemwise also needs its scalar op."""
     cls = op if isinstance(op, type) else type(op)
+    if is_inlinable(cls):
+        return True  # compiled as the graph it stands for (graph/inline.py)
     if numba_kernel.dispatch(cls) is numba_kernel.dispatch(object):
         return False
     check = _kernel_checks.get(cls)

@@ -20,6 +20,7 @@ from numba.core.errors import NumbaPerformanceWarning
 
 from symgrad.errors import located_error_type
 from symgrad.graph.basic import Constant
+from symgrad.graph.inline import inline_ops
 from symgrad.link.numba import background, cache, memory
 from symgrad.link.numba.dispatch import (
     KERNEL_NAME,
@@ -255,6 +256,7 @@ class NumbaLinker:
 
     def make_runner(self, fgraph):
         memory.keep_freed_memory()
+        fgraph = inline_ops(fgraph)  # ops standing for graphs compile as those graphs
         order = fgraph.toposort()
         missing = sorted({type(n.op).__name__ for n in order
                           if not node_has_kernel(fgraph, n)})
