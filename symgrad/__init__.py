@@ -35,6 +35,7 @@ from symgrad.compile import (  # noqa: F401
     SymbolicOutput,
     as_op,
     function,
+    function_dump,
     predefined_linkers,
     predefined_modes,
     predefined_optimizers,

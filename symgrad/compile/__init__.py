@@ -14,6 +14,7 @@ from symgrad.compile import (  # noqa: F401
 )
 from symgrad.compile.builders import OpFromGraph  # noqa: F401
 from symgrad.compile.checking import DebugMode, NanGuardMode  # noqa: F401  (registers the names)
+from symgrad.compile.dump import function_dump  # noqa: F401
 from symgrad.compile.executor import Function  # noqa: F401
 from symgrad.compile.function import function  # noqa: F401
 from symgrad.compile.io import In, Out, Param, SymbolicInput, SymbolicOutput  # noqa: F401

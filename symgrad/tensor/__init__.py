@@ -58,4 +58,5 @@ from symgrad.tensor import linalg_compositions as _compositions  # noqa: E402
 for _name in ("alloc_diag", "diag", "extract_diag", "matrix_power", "tensorinv", "tensorsolve"):
     setattr(nlinalg, _name, getattr(_compositions, _name))
 slinalg.kron = _compositions.kron
+extra_ops.compress, extra_ops.bartlett = compress, bartlett  # noqa: F405  (from derived)
 norm, trace = nlinalg.norm, nlinalg.trace

@@ -7,7 +7,8 @@ import functools
 
 import numpy as np
 
-from symgrad.tensor.basic import as_tensor_variable, cast, stack, switch
+from symgrad.tensor.basic import arange, as_tensor_variable, cast, stack, switch
+from symgrad.tensor.extra_ops import flatnonzero
 from symgrad.tensor.math import (
     abs_,
     and_,
@@ -26,10 +27,11 @@ from symgrad.tensor.math import (
     round,
 )
 from symgrad.tensor.math import all as all_
+from symgrad.tensor.shape import flatten
 from symgrad.tensor.sort import argsort, sort
-from symgrad.tensor.subtensor import getitem
+from symgrad.tensor.subtensor import getitem, take
 
-__all__ = ["allclose", "argtopk", "deg2rad", "floor_div", "iround", "isclose", "largest",
+__all__ = ["allclose", "argtopk", "bartlett", "compress", "deg2rad", "floor_div", "iround", "isclose", "largest",
            "max_and_argmax", "ptp", "rad2deg", "smallest", "stacklists", "topk",
            "topk_and_argtopk", "where"]
 
@@ -142,3 +144,25 @@ def topk(x, kth: int, axis: int = -1, sorted: bool = True, idx_dtype: str = "int
 def argtopk(x, kth: int, axis: int = -1, sorted: bool = True, idx_dtype: str = "int64"):
     """The positions along `axis` of topk(x, kth, axis)."""
     return topk_and_argtopk(x, kth, axis, sorted, idx_dtype)[1]
+
+
+def compress(condition, x, axis=None):
+    """The slices of x along `axis` (of the flattened x when None) where the vector
+    `condition` is true (numpy's compress; a shorter condition selects among the first)."""
+    x = as_tensor_variable(x)
+    chosen = flatnonzero(condition)
+    if axis is None:
+        return take(flatten(x), chosen)
+    return take(x, chosen, axis=axis)
+
+
+def bartlett(M):
+    """The Bartlett (triangular) window of M points, float64: 0 at both ends, 1 in the
+    middle (numpy's bartlett; [1.0] for M = 1, empty for M <= 0)."""
+    M = as_tensor_variable(M)
+    if M.ndim != 0 or M.dtype not in ("int8", "int16", "int32", "int64", "uint8", "uint16",
+                                      "uint32", "uint64"):
+        raise TypeError(f"bartlett takes an integer scalar, got {M} ({M.type})")
+    n = cast(arange(M), "float64")
+    half = maximum(cast(M, "float64") - 1.0, 1.0) / 2.0  # M = 1: no division by zero
+    return switch(eq(M, 1), 1.0, 1.0 - abs_(n - half) / half)

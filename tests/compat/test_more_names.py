@@ -205,3 +205,25 @@ def test_gradients_through_the_compositions(rng):
     verify_grad(lambda x: T.ptp(x, axis=1), [a], rng=rng)
     verify_grad(lambda x, y: T.largest(x, y, 0.1), [a, b], rng=rng)
     verify_grad(lambda x: T.deg2rad(x) * T.rad2deg(x), [a], rng=rng)
+
+
+def test_compress_bartlett_and_function_dump(tmp_path):
+    from symgrad.tensor.extra_ops import bartlett, compress
+
+    m = T.lscalar("m")
+    window = theano.function([m], bartlett(m), mode=PY)
+    for k in (0, 1, 2, 5, 6):
+        np.testing.assert_allclose(window(k), np.bartlett(k))
+    c, x = T.bvector("c"), T.dmatrix("x")
+    f = theano.function([c, x], [compress(c, x, axis=0), compress(c, x, axis=1),
+                                 compress(c, x)], mode=PY)
+    a, keep = np.arange(12.0).reshape(3, 4), np.array([1, 0, 1], dtype="int8")
+    for got, axis in zip(f(keep, a), (0, 1, None)):
+        np.testing.assert_array_equal(got, np.compress(keep, a, axis=axis))
+    v = T.dvector("v")
+    path = tmp_path / "call.pkl"
+    theano.function_dump(str(path), [v], v * 2, name="doubled")
+    with open(path, "rb") as src:
+        arguments = pickle.load(src)
+    assert arguments["name"] == "doubled"
+    np.testing.assert_array_equal(theano.function(**arguments)(np.ones(2)), [2.0, 2.0])
