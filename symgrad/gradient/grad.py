@@ -22,7 +22,13 @@ from symgrad.errors import (
     GradientNotImplementedError,
     format_frame,
 )
-from symgrad.gradient.ops import disconnected_type, grad_not_implemented, is_disconnected, is_null
+from symgrad.gradient.ops import (
+    disconnected_type,
+    grad_not_implemented,
+    grad_undefined,
+    is_disconnected,
+    is_null,
+)
 from symgrad.graph.basic import Constant, Variable
 from symgrad.graph.clone import clone_replace
 from symgrad.graph.op import Op
@@ -168,6 +174,10 @@ def _call_l_op(node, ograds: list) -> list:
     if len(igrads) != len(node.inputs):
         raise GradientError(f"{node.op}.L_op returned {len(igrads)} gradients for "
                             f"{len(node.inputs)} inputs")
+    # ops below this package cannot build null variables, so they name such inputs instead
+    for i, why in getattr(node.op, "undefined_gradients", {}).items():
+        if node.inputs[i].type.dtype not in discrete_dtypes:
+            igrads[i] = grad_undefined(node.op, i, node.inputs[i], why, node)
     return igrads
 
 
