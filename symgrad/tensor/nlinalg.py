@@ -1,4 +1,4 @@
-"""Linear algebra through numpy.linalg: inverse, determinant, eigh, qr, svd, trace, norm.
+"""Linear algebra through numpy.linalg: inverse, pseudo-inverse, determinant, eigh, qr, svd, trace, norm.
 
 Each op works on one matrix. Gradients are graphs of these same ops where a closed form exists
 (inverse, det, eigh, trace); qr and svd say plainly that they have none. `tril`/`triu` live here
@@ -126,6 +126,44 @@ class MatrixInverse(Op):
 
 
 matrix_inverse = MatrixInverse()
+
+
+class MatrixPinv(Op):
+    """The Moore-Penrose pseudo-inverse of an m x n matrix (n x m), through the SVD."""
+
+    def make_node(self, x) -> Apply:
+        x = as_float_matrix(x, "pinv")
+        return Apply(self, [x], [x.type()])
+
+    def perform(self, node, inputs, output_storage) -> None:
+        out = np.linalg.pinv(inputs[0])
+        output_storage[0][0] = np.asarray(out, dtype=node.outputs[0].type.dtype)
+
+    def infer_shape(self, fgraph, node, shapes):
+        rows, cols = shapes[0]
+        return [(cols, rows)]
+
+    # The derivative (Golub and Pereyra), valid where the rank does not change:
+    # dX = -X dA X + X X^T dA^T (I - A X) + (I - X A) dA^T X^T X, for X = pinv(A).
+    def L_op(self, inputs, outputs, output_grads):
+        (a,), (x,), (g,) = inputs, outputs, output_grads
+        left = identity_like(dot(a, x)) - dot(a, x)  # I - A X, m x m
+        right = identity_like(dot(x, a)) - dot(x, a)  # I - X A, n x n
+        return [-dot(dot(x.T, g), x.T) + dot(dot(left, g.T), dot(x, x.T))
+                + dot(dot(dot(x.T, x), g.T), right)]
+
+    def R_op(self, inputs, eval_points):
+        (a,), (d,) = inputs, eval_points
+        if d is None:
+            return [None]
+        x = self(a)
+        left = identity_like(dot(x, a)) - dot(x, a)
+        right = identity_like(dot(a, x)) - dot(a, x)
+        return [-dot(dot(x, d), x) + dot(dot(x, x.T), dot(d.T, right))
+                + dot(dot(left, d.T), dot(x.T, x))]
+
+
+pinv = MatrixPinv()
 
 
 class Det(Op):
@@ -455,6 +493,7 @@ __all__ = [
     "EighGrad",
     "EyeLike",
     "MatrixInverse",
+    "MatrixPinv",
     "QRFull",
     "Trace",
     "Tri",
@@ -464,6 +503,7 @@ __all__ = [
     "matrix_dot",
     "matrix_inverse",
     "norm",
+    "pinv",
     "qr",
     "svd",
     "trace",

@@ -16,6 +16,7 @@ import numpy as np
 from symgrad.link.jax.dispatch import jax_funcify
 from symgrad.scalar import basic as sb
 from symgrad.scalar import math as sm
+from symgrad.scalar import special as ss
 from symgrad.scalar.composite import Composite
 from symgrad.scalar.type import discrete_dtypes
 from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise
@@ -88,6 +89,38 @@ _register(sm.ArcTan2, lambda d: _to_float(jnp.arctan2, d))
 _register(sm.RoundHalfToEven, lambda d: _to_float(jnp.round, d))
 _register(sm.RoundHalfAwayFromZero, lambda d: _to_float(
     lambda x: jnp.where(x >= 0, jnp.floor(x + 0.5), jnp.ceil(x - 0.5)), d))
+
+_register(ss.IsNan, lambda d: jnp.isnan)
+_register(ss.IsInf, lambda d: jnp.isinf)
+
+_jss = jax.scipy.special
+_SPECIAL = {
+    ss.Gamma: _jss.gamma, ss.GammaLn: _jss.gammaln, ss.Psi: _jss.digamma,
+    ss.TriGamma: lambda x: _jss.polygamma(1, x), ss.Erfinv: _jss.erfinv,
+    # erfc(y) = 2 ndtr(-sqrt(2) y), so erfcinv(z) = -ndtri(z / 2) / sqrt(2)
+    ss.Erfcinv: lambda x: -_jss.ndtri(x / 2) / np.sqrt(2.0).astype(x.dtype),
+    ss.Erfcx: _jss.erfcx, ss.I0: _jss.i0, ss.I1: _jss.i1,
+}
+for _cls, _fn in _SPECIAL.items():
+    _register(_cls, lambda d, fn=_fn: _to_float(fn, d))
+
+
+def _scipy_callback(ufunc, dtype: str):
+    """A scipy ufunc jax has no version of, run on the host: float64 in, `dtype` out."""
+    def apply(*xs):
+        xs = [_cast_discrete(x, dtype) for x in xs]
+        shape = jnp.broadcast_shapes(*[jnp.shape(x) for x in xs])
+        result = jax.ShapeDtypeStruct(shape, np.dtype(dtype))
+
+        def host(*arrays):
+            out = ufunc(*[np.asarray(a, np.float64) for a in arrays])
+            return np.broadcast_to(np.asarray(out, dtype=dtype), shape)
+        return jax.pure_callback(host, result, *xs, vmap_method="expand_dims")
+    return apply
+
+
+for _cls in (ss.J0, ss.J1, ss.Jv, ss.Iv, ss.Chi2SF):
+    _register(_cls, lambda d, cls=_cls: _scipy_callback(cls.ufunc, d))
 
 
 @scalar_function.register(sb.Invert)
