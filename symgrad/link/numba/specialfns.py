@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 import llvmlite.binding as llvm
+import numpy as np
 from numba import njit, types
 from numba.extending import get_cython_function_address
 
@@ -129,7 +130,8 @@ def tri_gamma(x):
         return x
     if x == math.inf:
         return 0.0
-    if x <= 0.0 and x == math.floor(x):
+    # np.floor stays a float (numba's math.floor converts to int64, undefined for inf)
+    if x <= 0.0 and x == np.floor(x):
         return math.inf  # the poles at 0, -1, -2 ... (and -inf), as scipy answers
     if x < 0.0:
         # reflection: psi'(1 - x) + psi'(x) = pi^2 / sin^2(pi x)
