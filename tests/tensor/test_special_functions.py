@@ -29,8 +29,9 @@ UNARY = {  # name: (tensor function, reference on float64 arrays)
 # zeros, poles, the ends of erfinv's and erfcinv's domains and beyond, infinities and NaN
 EDGES = np.array([0.0, -0.0, -1.0, -2.5, 1.0, 2.0, -2.0, 0.5, 1e-8, 30.0, 171.0, 200.0,
                   np.inf, -np.inf, np.nan])
-# float32 results are the float64 values rounded, so they agree to float32 precision
-TOLERANCE = {"float64": (1e-13, 0.0), "float32": (2e-6, 1e-30)}
+# float32 results are the float64 values rounded, so they agree to float32 precision; float64
+# leaves room for jax's own gamma (1e-13 apart from scipy's near overflow)
+TOLERANCE = {"float64": (1e-12, 0.0), "float32": (2e-6, 1e-30)}
 
 
 def _expected(ref, values, dtype):

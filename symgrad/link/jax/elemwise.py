@@ -94,15 +94,32 @@ _register(ss.IsNan, lambda d: jnp.isnan)
 _register(ss.IsInf, lambda d: jnp.isinf)
 
 _jss = jax.scipy.special
+
+
+def _psi(x):
+    # scipy's values at the pole at zero: -inf from the right, +inf from the left
+    return jnp.where(x == 0, -jnp.copysign(jnp.inf, x), _jss.digamma(x))
+
+
 _SPECIAL = {
-    ss.Gamma: _jss.gamma, ss.GammaLn: _jss.gammaln, ss.Psi: _jss.digamma,
-    ss.TriGamma: lambda x: _jss.polygamma(1, x), ss.Erfinv: _jss.erfinv,
+    ss.Gamma: _jss.gamma,
+    ss.GammaLn: lambda x: jnp.where(x == -jnp.inf, -jnp.inf, _jss.gammaln(x)),
+    ss.Psi: _psi,
+    ss.TriGamma: lambda x: jnp.where(x == jnp.inf, 0.0, _jss.polygamma(1, x)),
+    ss.Erfinv: _jss.erfinv,
     # erfc(y) = 2 ndtr(-sqrt(2) y), so erfcinv(z) = -ndtri(z / 2) / sqrt(2)
-    ss.Erfcinv: lambda x: -_jss.ndtri(x / 2) / np.sqrt(2.0).astype(x.dtype),
+    ss.Erfcinv: lambda x: -_jss.ndtri(x / 2) / np.sqrt(2.0),
     ss.Erfcx: _jss.erfcx, ss.I0: _jss.i0, ss.I1: _jss.i1,
 }
+
+
+def _in_float64(fn):
+    """fn computed in float64, as perform computes it (the Elemwise rounds the result)."""
+    return lambda x: fn(jnp.asarray(x).astype("float64"))
+
+
 for _cls, _fn in _SPECIAL.items():
-    _register(_cls, lambda d, fn=_fn: _to_float(fn, d))
+    _register(_cls, lambda d, fn=_fn: _in_float64(fn))
 
 
 def _scipy_callback(ufunc, dtype: str):
