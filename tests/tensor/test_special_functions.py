@@ -189,6 +189,13 @@ def test_gradient_wrt_the_bessel_order_is_undefined(fn):
         T.grad(T.sum(fn(v, x)), v)
     g = T.grad(T.sum(fn(v, x)), [v, x], null_gradients="return")[0]
     assert "NullType" in str(g.type)
+    with pytest.raises(NullGradientError, match="order"):
+        Rop(fn(v, x), v, T.dscalar("dv"))
+    # the order held still, forward mode wrt x is defined
+    tangent = theano.function([v, x], Rop(fn(v, x), x, T.ones_like(x)))(2.0, np.array([1.5]))
+    step = 1e-6
+    numeric = (sps.jv if fn is T.jv else sps.iv)(2.0, np.array([1.5 + step, 1.5 - step]))
+    np.testing.assert_allclose(tangent, (numeric[0] - numeric[1]) / (2 * step), rtol=1e-6)
 
 
 @pytest.mark.parametrize("build", [lambda x, k: T.chi2sf(x, k), lambda x, k: T.tri_gamma(x)])
