@@ -201,8 +201,10 @@ def test_gradient_wrt_the_bessel_order_is_undefined(fn):
 @pytest.mark.parametrize("build", [lambda x, k: T.chi2sf(x, k), lambda x, k: T.tri_gamma(x)])
 def test_ops_without_gradient_say_so(build):
     x, k = T.dvector("x"), T.dvector("k")
-    with pytest.raises(NullGradientError):
+    with pytest.raises(NullGradientError, match="no gradient"):
         T.grad(T.sum(build(x, k)), x)
+    with pytest.raises(NullGradientError, match="no forward mode"):
+        Rop(build(x, k), x, T.dvector("u"))
 
 
 def test_rop_of_the_special_functions_matches_the_gradient(rng):
