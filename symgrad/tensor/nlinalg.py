@@ -1,4 +1,5 @@
-"""Linear algebra through numpy.linalg: inverse, pseudo-inverse, determinant, eigh, qr, svd, trace, norm.
+"""Linear algebra through numpy.linalg: inverse, pseudo-inverse, determinant, eigh, qr, svd,
+trace, norm.
 
 Each op works on one matrix. Gradients are graphs of these same ops where a closed form exists
 (inverse, det, eigh, trace); qr and svd say plainly that they have none. `tril`/`triu` live here
@@ -147,20 +148,20 @@ class MatrixPinv(Op):
     # dX = -X dA X + X X^T dA^T (I - A X) + (I - X A) dA^T X^T X, for X = pinv(A).
     def L_op(self, inputs, outputs, output_grads):
         (a,), (x,), (g,) = inputs, outputs, output_grads
-        left = identity_like(dot(a, x)) - dot(a, x)  # I - A X, m x m
-        right = identity_like(dot(x, a)) - dot(x, a)  # I - X A, n x n
-        return [-dot(dot(x.T, g), x.T) + dot(dot(left, g.T), dot(x, x.T))
-                + dot(dot(dot(x.T, x), g.T), right)]
+        i_minus_ax = identity_like(dot(a, x)) - dot(a, x)  # m x m
+        i_minus_xa = identity_like(dot(x, a)) - dot(x, a)  # n x n
+        return [-dot(dot(x.T, g), x.T) + dot(dot(i_minus_ax, g.T), dot(x, x.T))
+                + dot(dot(dot(x.T, x), g.T), i_minus_xa)]
 
     def R_op(self, inputs, eval_points):
         (a,), (d,) = inputs, eval_points
         if d is None:
             return [None]
         x = self(a)
-        left = identity_like(dot(x, a)) - dot(x, a)
-        right = identity_like(dot(a, x)) - dot(a, x)
-        return [-dot(dot(x, d), x) + dot(dot(x, x.T), dot(d.T, right))
-                + dot(dot(left, d.T), dot(x.T, x))]
+        i_minus_ax = identity_like(dot(a, x)) - dot(a, x)
+        i_minus_xa = identity_like(dot(x, a)) - dot(x, a)
+        return [-dot(dot(x, d), x) + dot(dot(x, x.T), dot(d.T, i_minus_ax))
+                + dot(dot(i_minus_xa, d.T), dot(x.T, x))]
 
 
 pinv = MatrixPinv()

@@ -3,7 +3,9 @@
 A scalar op becomes a jax.numpy function of whole arrays (`scalar_function`); an Elemwise
 applies it (jax broadcasts as numpy does) and a Composite evaluates its inner scalar graph the
 same way, so XLA fuses what our fusion pass fused and more. Integers are converted to the
-output's float dtype before float arithmetic, as numpy (and our perform) does.
+output's float dtype before float arithmetic, as numpy (and our perform) does. Special
+functions work in float64 as their perform does; those jax.scipy.special lacks (j0, j1, jv,
+iv, chi2sf) run scipy on the host through jax.pure_callback.
 """
 from __future__ import annotations
 
