@@ -22,7 +22,13 @@ from symgrad.errors import (
     GradientNotImplementedError,
     format_frame,
 )
-from symgrad.gradient.ops import disconnected_type, grad_not_implemented, is_disconnected, is_null
+from symgrad.gradient.ops import (
+    disconnected_type,
+    grad_not_implemented,
+    grad_undefined,
+    is_disconnected,
+    is_null,
+)
 from symgrad.graph.basic import Constant, Variable
 from symgrad.graph.clone import clone_replace
 from symgrad.graph.op import Op
@@ -168,6 +174,10 @@ def _call_l_op(node, ograds: list) -> list:
     if len(igrads) != len(node.inputs):
         raise GradientError(f"{node.op}.L_op returned {len(igrads)} gradients for "
                             f"{len(node.inputs)} inputs")
+    # ops below this package cannot build null variables, so they name such inputs instead
+    for i, why in getattr(node.op, "undefined_gradients", {}).items():
+        if node.inputs[i].type.dtype not in discrete_dtypes:
+            igrads[i] = grad_undefined(node.op, i, node.inputs[i], why, node)
     return igrads
 
 
@@ -373,9 +383,10 @@ def Rop(f, wrt, eval_points, disconnected_outputs: str = "raise",
             continue
         # as in Theano, other free inputs are held still by a zero tangent: the result then
         # reads every input of the point it is taken at (function([W, V, x], Rop(..)) works)
+        moving_undefined = _moving_undefined(node, ins)
         ins = [zeros_like(v) if t is None and _is_free_float(v) else t
                for v, t in zip(node.inputs, ins)]
-        null = next((t for t in ins if is_null(t)), None)
+        null = next((t for t in ins if is_null(t)), moving_undefined)
         outs = [null] * len(node.outputs) if null is not None else _call_r_op(node, ins)
         for o, t in zip(node.outputs, outs):
             if t is None or is_disconnected(t) or o.type.dtype in discrete_dtypes:
@@ -400,6 +411,14 @@ def Rop(f, wrt, eval_points, disconnected_outputs: str = "raise",
             raise t.type.error(f"Rop: the derivative of {fi} is undefined: ")
         results.append(t)
     return results[0] if single else results
+
+
+def _moving_undefined(node, tangents: list):
+    """A null tangent when an input the op has no derivative for moves, else None."""
+    for i, why in getattr(node.op, "undefined_gradients", {}).items():
+        if tangents[i] is not None and node.inputs[i].type.dtype not in discrete_dtypes:
+            return grad_undefined(node.op, i, node.inputs[i], why, node)
+    return None
 
 
 def _is_float_tensor(var: Variable) -> bool:

@@ -1,12 +1,13 @@
 """Scalar types and ops: the per-element formulas, dtype rules and gradients that Elemwise lifts.
 
 In: the graph IR. Out: ScalarType and the scalar ops (arithmetic, comparisons, exp, log,
-sigmoid ...), each with its numpy/numba formula, its output dtype rule and its L_op;
+sigmoid ..., the special functions: gamma, psi, Bessel ...), each with its numpy/numba formula, its output dtype rule and its L_op;
 Composite, a fused scalar graph.
 """
 from symgrad.scalar.basic import *  # noqa: F401,F403
 from symgrad.scalar.basic import ScalarConstant, ScalarOp, ScalarVariable, as_scalar, cast  # noqa
 from symgrad.scalar.math import *  # noqa: F401,F403
+from symgrad.scalar.special import *  # noqa: F401,F403
 from symgrad.scalar.type import (  # noqa: F401
     ScalarType,
     all_dtypes,

@@ -116,6 +116,11 @@ class Elemwise(Op):
     def __str__(self) -> str:
         return self.name or f"Elemwise{{{self.scalar_op}}}"
 
+    @property
+    def undefined_gradients(self) -> dict:
+        """{input index: why} for inputs the scalar op has no defined gradient for."""
+        return getattr(self.scalar_op, "undefined_gradients", {})
+
     def make_node(self, *inputs) -> Apply:
         inputs = [as_tensor_variable(i) for i in inputs]
         ndim = max((i.type.ndim for i in inputs), default=0)

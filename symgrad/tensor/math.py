@@ -9,6 +9,7 @@ from symgrad.graph.basic import Apply
 from symgrad.graph.op import Op
 from symgrad.scalar import basic as sb
 from symgrad.scalar import math as sm
+from symgrad.scalar import special as ss
 from symgrad.scalar.type import discrete_dtypes, upcast
 from symgrad.tensor.basic import as_tensor_variable, cast
 from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise
@@ -70,6 +71,23 @@ sigmoid = Elemwise(sm.sigmoid)
 softplus = Elemwise(sm.softplus)
 erf = Elemwise(sm.erf)
 erfc = Elemwise(sm.erfc)
+# special functions
+isnan = Elemwise(ss.isnan)
+isinf = Elemwise(ss.isinf)
+gamma = Elemwise(ss.gamma)
+gammaln = Elemwise(ss.gammaln)
+psi = Elemwise(ss.psi)
+tri_gamma = Elemwise(ss.tri_gamma)
+erfinv = Elemwise(ss.erfinv)
+erfcinv = Elemwise(ss.erfcinv)
+erfcx = Elemwise(ss.erfcx)
+j0 = Elemwise(ss.j0)
+j1 = Elemwise(ss.j1)
+i0 = Elemwise(ss.i0)
+i1 = Elemwise(ss.i1)
+jv = Elemwise(ss.jv)
+iv = Elemwise(ss.iv)
+chi2sf = Elemwise(ss.chi2sf)
 floor = Elemwise(sb.floor)
 ceil = Elemwise(sm.ceil)
 round_half_to_even = Elemwise(sm.round_half_to_even)
@@ -334,5 +352,5 @@ def outer(x, y):
 
 
 __all__ = [name for name in dir() if not name.startswith("_")
-           and name not in ("annotations", "builtins", "np", "Apply", "Op", "sb", "sm",
+           and name not in ("annotations", "builtins", "np", "Apply", "Op", "sb", "sm", "ss",
                             "TensorType", "upcast", "discrete_dtypes")]

@@ -1,4 +1,5 @@
-"""Linear algebra through numpy.linalg: inverse, determinant, eigh, qr, svd, trace, norm.
+"""Linear algebra through numpy.linalg: inverse, pseudo-inverse, determinant, eigh, qr, svd,
+trace, norm.
 
 Each op works on one matrix. Gradients are graphs of these same ops where a closed form exists
 (inverse, det, eigh, trace); qr and svd say plainly that they have none. `tril`/`triu` live here
@@ -126,6 +127,44 @@ class MatrixInverse(Op):
 
 
 matrix_inverse = MatrixInverse()
+
+
+class MatrixPinv(Op):
+    """The Moore-Penrose pseudo-inverse of an m x n matrix (n x m), through the SVD."""
+
+    def make_node(self, x) -> Apply:
+        x = as_float_matrix(x, "pinv")
+        return Apply(self, [x], [x.type()])
+
+    def perform(self, node, inputs, output_storage) -> None:
+        out = np.linalg.pinv(inputs[0])
+        output_storage[0][0] = np.asarray(out, dtype=node.outputs[0].type.dtype)
+
+    def infer_shape(self, fgraph, node, shapes):
+        rows, cols = shapes[0]
+        return [(cols, rows)]
+
+    # The derivative (Golub and Pereyra), valid where the rank does not change:
+    # dX = -X dA X + X X^T dA^T (I - A X) + (I - X A) dA^T X^T X, for X = pinv(A).
+    def L_op(self, inputs, outputs, output_grads):
+        (a,), (x,), (g,) = inputs, outputs, output_grads
+        i_minus_ax = identity_like(dot(a, x)) - dot(a, x)  # m x m
+        i_minus_xa = identity_like(dot(x, a)) - dot(x, a)  # n x n
+        return [-dot(dot(x.T, g), x.T) + dot(dot(i_minus_ax, g.T), dot(x, x.T))
+                + dot(dot(dot(x.T, x), g.T), i_minus_xa)]
+
+    def R_op(self, inputs, eval_points):
+        (a,), (d,) = inputs, eval_points
+        if d is None:
+            return [None]
+        x = self(a)
+        i_minus_ax = identity_like(dot(a, x)) - dot(a, x)
+        i_minus_xa = identity_like(dot(x, a)) - dot(x, a)
+        return [-dot(dot(x, d), x) + dot(dot(x, x.T), dot(d.T, i_minus_ax))
+                + dot(dot(i_minus_xa, d.T), dot(x.T, x))]
+
+
+pinv = MatrixPinv()
 
 
 class Det(Op):
@@ -455,6 +494,7 @@ __all__ = [
     "EighGrad",
     "EyeLike",
     "MatrixInverse",
+    "MatrixPinv",
     "QRFull",
     "Trace",
     "Tri",
@@ -464,6 +504,7 @@ __all__ = [
     "matrix_dot",
     "matrix_inverse",
     "norm",
+    "pinv",
     "qr",
     "svd",
     "trace",

@@ -3,7 +3,9 @@
 A scalar op becomes a jax.numpy function of whole arrays (`scalar_function`); an Elemwise
 applies it (jax broadcasts as numpy does) and a Composite evaluates its inner scalar graph the
 same way, so XLA fuses what our fusion pass fused and more. Integers are converted to the
-output's float dtype before float arithmetic, as numpy (and our perform) does.
+output's float dtype before float arithmetic, as numpy (and our perform) does. Special
+functions work in float64 as their perform does; those jax.scipy.special lacks (j0, j1, jv,
+iv, chi2sf) run scipy on the host through jax.pure_callback.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import numpy as np
 from symgrad.link.jax.dispatch import jax_funcify
 from symgrad.scalar import basic as sb
 from symgrad.scalar import math as sm
+from symgrad.scalar import special as ss
 from symgrad.scalar.composite import Composite
 from symgrad.scalar.type import discrete_dtypes
 from symgrad.tensor.elemwise import CAReduce, DimShuffle, Elemwise
@@ -88,6 +91,55 @@ _register(sm.ArcTan2, lambda d: _to_float(jnp.arctan2, d))
 _register(sm.RoundHalfToEven, lambda d: _to_float(jnp.round, d))
 _register(sm.RoundHalfAwayFromZero, lambda d: _to_float(
     lambda x: jnp.where(x >= 0, jnp.floor(x + 0.5), jnp.ceil(x - 0.5)), d))
+
+_register(ss.IsNan, lambda d: jnp.isnan)
+_register(ss.IsInf, lambda d: jnp.isinf)
+
+_jss = jax.scipy.special
+
+
+def _psi(x):
+    # scipy's values at the pole at zero: -inf from the right, +inf from the left
+    return jnp.where(x == 0, -jnp.copysign(jnp.inf, x), _jss.digamma(x))
+
+
+_SPECIAL = {
+    ss.Gamma: _jss.gamma,
+    ss.GammaLn: lambda x: jnp.where(x == -jnp.inf, -jnp.inf, _jss.gammaln(x)),
+    ss.Psi: _psi,
+    ss.TriGamma: lambda x: jnp.where(x == jnp.inf, 0.0, _jss.polygamma(1, x)),
+    ss.Erfinv: _jss.erfinv,
+    # erfc(y) = 2 ndtr(-sqrt(2) y), so erfcinv(z) = -ndtri(z / 2) / sqrt(2)
+    ss.Erfcinv: lambda x: -_jss.ndtri(x / 2) / np.sqrt(2.0),
+    ss.Erfcx: _jss.erfcx, ss.I0: _jss.i0, ss.I1: _jss.i1,
+}
+
+
+def _in_float64(fn):
+    """fn computed in float64, as perform computes it (the Elemwise rounds the result)."""
+    return lambda x: fn(jnp.asarray(x).astype("float64"))
+
+
+for _cls, _fn in _SPECIAL.items():
+    _register(_cls, lambda d, fn=_fn: _in_float64(fn))
+
+
+def _scipy_callback(ufunc, dtype: str):
+    """A scipy ufunc jax has no version of, run on the host: float64 in, `dtype` out."""
+    def apply(*xs):
+        xs = [_cast_discrete(x, dtype) for x in xs]
+        shape = jnp.broadcast_shapes(*[jnp.shape(x) for x in xs])
+        result = jax.ShapeDtypeStruct(shape, np.dtype(dtype))
+
+        def host(*arrays):
+            out = ufunc(*[np.asarray(a, np.float64) for a in arrays])
+            return np.broadcast_to(np.asarray(out, dtype=dtype), shape)
+        return jax.pure_callback(host, result, *xs, vmap_method="expand_dims")
+    return apply
+
+
+for _cls in (ss.J0, ss.J1, ss.Jv, ss.Iv, ss.Chi2SF):
+    _register(_cls, lambda d, cls=_cls: _scipy_callback(cls.ufunc, d))
 
 
 @scalar_function.register(sb.Invert)

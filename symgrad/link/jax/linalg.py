@@ -37,6 +37,7 @@ def _register(cls, make):
 
 _register(nl.Tri, lambda op, node: (lambda x: (jnp.tril if op.lower else jnp.triu)(x, op.k)))
 _register(nl.MatrixInverse, lambda op, node: lambda x: jnp.linalg.inv(_square(x, "inv")))
+_register(nl.MatrixPinv, lambda op, node: jnp.linalg.pinv)
 _register(nl.Det, lambda op, node: lambda x: jnp.linalg.det(_square(x, "det")))
 _register(nl.Trace, lambda op, node: jnp.trace)
 _register(nl.EyeLike, lambda op, node: lambda x: jnp.eye(

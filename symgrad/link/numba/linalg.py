@@ -17,6 +17,7 @@ from symgrad.tensor.nlinalg import (
     EighGrad,
     EyeLike,
     MatrixInverse,
+    MatrixPinv,
     QRFull,
     Trace,
     Tri,
@@ -69,6 +70,12 @@ def _inverse_kernel(op, node) -> str:
     dtype = node.outputs[0].type.dtype
     return _def("i0", _square("i0", "matrix_inverse")
                 + [f"return np.linalg.inv({_float_copy('i0', dtype)})"])
+
+
+@numba_kernel.register(MatrixPinv)
+def _pinv_kernel(op, node) -> str:
+    dtype = node.outputs[0].type.dtype
+    return _def("i0", [f"return np.linalg.pinv({_float_copy('i0', dtype)})"])
 
 
 @numba_kernel.register(Det)

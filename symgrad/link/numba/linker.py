@@ -46,6 +46,7 @@ import math
 import numpy as np
 from numba import njit
 from symgrad.link.numba import randomlib as rnd
+from symgrad.link.numba import specialfns as spf
 from symgrad.link.numba.blas import matmat as blas_matmat, matvec as blas_matvec
 from symgrad.link.numba.blas import vecmat as blas_vecmat, vecvec as blas_vecvec
 from symgrad.link.numba.mathlib import int_pow, max_nan, min_nan, softplus
@@ -66,6 +67,7 @@ warnings.filterwarnings("ignore", category=NumbaPerformanceWarning)
 _OPTIONAL_IMPORTS = {
     "from symgrad.link.numba.blas import": ("blas_",),
     "from symgrad.link.numba import randomlib": ("rnd.",),
+    "from symgrad.link.numba import specialfns": ("spf.",),
     "from symgrad.link.numba.mathlib import": ("int_pow(", "max_nan(", "min_nan(", "softplus("),
     # parallel helpers (threads.py): only graphs with large kernels and threads on have them
     "from numba import prange": ("@_parallel",),

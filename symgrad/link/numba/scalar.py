@@ -13,6 +13,7 @@ import numpy as np
 
 from symgrad.scalar import basic as sb
 from symgrad.scalar import math as sm
+from symgrad.scalar import special as ss
 from symgrad.scalar.composite import Composite
 from symgrad.scalar.type import discrete_dtypes
 
@@ -202,6 +203,34 @@ def _unary_function(name: str):
 
 for _cls, _name in _UNARY_FUNCTIONS.items():
     scalar_source.register(_cls)(_unary_function(_name))
+
+# scipy's special functions (specialfns.py, imported as spf): each works in float64
+_SPECIAL_FUNCTIONS = {
+    ss.Gamma: "spf.gamma", ss.GammaLn: "spf.gammaln", ss.Psi: "spf.psi",
+    ss.TriGamma: "spf.tri_gamma", ss.Erfinv: "spf.erfinv", ss.Erfcinv: "spf.erfcinv",
+    ss.Erfcx: "spf.erfcx", ss.J0: "spf.j0", ss.J1: "spf.j1", ss.I0: "spf.i0", ss.I1: "spf.i1",
+    ss.Jv: "spf.jv", ss.Iv: "spf.iv", ss.Chi2SF: "spf.chi2sf",
+}
+
+
+def _special_function(name: str):
+    def source(op, args, in_dtypes, out_dtype):
+        return f"{name}({', '.join(f'np.float64({a})' for a in args)})"
+    return source
+
+
+for _cls, _name in _SPECIAL_FUNCTIONS.items():
+    scalar_source.register(_cls)(_special_function(_name))
+
+
+@scalar_source.register(ss.IsNan)
+def _isnan(op, args, in_dtypes, out_dtype):
+    return "False" if in_dtypes[0] in discrete_dtypes else f"np.isnan({args[0]})"
+
+
+@scalar_source.register(ss.IsInf)
+def _isinf(op, args, in_dtypes, out_dtype):
+    return "False" if in_dtypes[0] in discrete_dtypes else f"np.isinf({args[0]})"
 
 
 def composite_lines(op: Composite, args: list[str], prefix: str) -> tuple[list[str], list[str]]:
