@@ -30,7 +30,14 @@ from symgrad.compile.mode import (  # noqa: F401
     register_optimizer,
 )
 from symgrad.compile.monitormode import MonitorMode, detect_nan  # noqa: F401
-from symgrad.compile.ops import FromFunctionOp, as_op  # noqa: F401
+from symgrad.compile.ops import (  # noqa: F401
+    DeepCopyOp,
+    FromFunctionOp,
+    ViewOp,
+    as_op,
+    deep_copy_op,
+    view_op,
+)
 from symgrad.compile.profiling import ProfileStats  # noqa: F401
 from symgrad.errors import UnusedInputError  # noqa: F401
 from symgrad.link import register_linker  # noqa: F401

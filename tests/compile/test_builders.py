@@ -99,3 +99,19 @@ def test_bad_construction_and_calls_name_the_problem():
     with pytest.raises(TypeError, match="takes 1 inputs"):
         op(x, y)
     assert str(op) == "double{inline=False}" and op != OpFromGraph([x], [x * 2])
+
+
+@pytest.mark.parametrize("mode", [*modes(), Mode("numba", None, "numba-noopt")])
+def test_view_and_deep_copy_ops_are_the_identity(mode, rng):
+    from symgrad.compile.ops import ViewOp, deep_copy_op, view_op
+
+    x = T.dvector("x")
+    f = theano.function([x], [view_op(x) * 2, deep_copy_op(x)], mode=mode)
+    xv = rng.normal(size=3)
+    doubled, copied = f(xv)
+    np.testing.assert_array_equal(doubled, 2 * xv)
+    np.testing.assert_array_equal(copied, xv)
+    assert copied is not xv
+    ops = {type(n.op) for n in f.maker.fgraph.toposort()}
+    assert (ViewOp in ops) == (mode.optimizer is None)  # the rewriter drops them
+    verify_grad(lambda v: view_op(v) * deep_copy_op(v), [xv], rng=rng)

@@ -165,10 +165,12 @@ def _gradient_markers():
 
 def _graphs_as_ops():
     from symgrad.compile.builders import OpFromGraph
+    from symgrad.compile.ops import deep_copy_op, view_op
 
     x = T.dvector("x")
     twice = OpFromGraph([x], [T.exp(x) * 2])
     yield [x], [twice(x) + OpFromGraph([x], [twice(x) - 1])(x)]
+    yield [x], [view_op(x) * 2, deep_copy_op(x)]
 
 
 SOURCES = (_elementwise_and_shapes, _linalg, _nnet, _control_flow_and_random, _gradient_markers,
