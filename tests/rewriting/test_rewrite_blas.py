@@ -4,6 +4,7 @@ import pytest
 
 import symgrad as theano
 import symgrad.tensor as T
+from symgrad.compile.mode import Mode
 from symgrad.gradient import verify_grad
 from symgrad.printing import debugprint
 from symgrad.tensor.blas import Dot22, Gemv, dot22, gemv_no_inplace
@@ -40,6 +41,15 @@ def test_matrix_vector_dot_becomes_gemv_with_beta_zero():
         " |TensorConstant{0.0} [id C]",
     ]
     check_against_numpy([x, v], expr, [A, V3], A @ V3)
+
+
+def test_excluding_theanos_blas_tag_keeps_dot():
+    x, v = T.dmatrix("x"), T.dvector("v")
+    for tag in ("BlasOpt", "local_dot_to_blas"):
+        mode = Mode("py", "fast_run").excluding(tag)
+        f = theano.function([x, v], T.dot(x, v), mode=mode)
+        assert node_ops(f) == ["dot"], tag
+        np.testing.assert_allclose(f(A, V3), A @ V3)
 
 
 def test_vector_matrix_dot_is_a_gemv_of_the_transpose_and_matrices_use_dot22():
@@ -100,6 +110,7 @@ def test_gemv_scales_and_adds_y_in_every_backend():
     alpha, beta = T.dscalar("alpha"), T.dscalar("beta")
     out = gemv_no_inplace(y, alpha, A_, x, beta)
     assert str(out.owner.op) == "Gemv{no_inplace}"
+    assert T.blas.Gemv is Gemv and T.blas.Dot22 is Dot22  # theano.tensor.blas's names
     values = [V4, np.float64(2.0), A, V3, np.float64(-0.5)]
     check_against_numpy([y, alpha, A_, x, beta], out, values, -0.5 * V4 + 2.0 * (A @ V3))
     # beta 0: y is not read, as in BLAS, so NaNs in it do not reach the result
