@@ -262,7 +262,8 @@ class CAReduce(Op):
         """Theano's forms: `Sum{axis=[0], acc_dtype=float64}` for sums and products (which
         carry the dtype they accumulate in), `Max{axis=[0, 1]}` for the others."""
         name = {sb.Add: "Sum", sb.Mul: "Prod", sb.Maximum: "Max", sb.Minimum: "Min",
-                sb.AND: "All", sb.OR: "Any"}.get(type(self.scalar_op), f"CAReduce{{{self.scalar_op}}}")
+                sb.AND: "All", sb.OR: "Any"}.get(type(self.scalar_op),
+                                                 f"CAReduce{{{self.scalar_op}}}")
         params = [] if self.axis is None else [f"axis={list(self.axis)}"]
         if isinstance(self.scalar_op, (sb.Add, sb.Mul)) and self.dtype is not None:
             params.append(f"acc_dtype={self.dtype}")
