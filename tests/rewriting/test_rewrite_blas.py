@@ -146,3 +146,33 @@ def test_gemv_and_dot22_gradients_shapes_and_forward_mode():
     g = compiled([y, A_, x, ey, eA, ex], tangent)
     e = [RNG.standard_normal(4), RNG.standard_normal((4, 3)), RNG.standard_normal(3)]
     np.testing.assert_allclose(g(V4, A, V3, *e), e[0] + 2.0 * (e[1] @ V3 + A @ e[2]))
+
+
+@pytest.mark.parametrize("build, alpha, beta", [
+    (lambda W, h, b: b + T.dot(W, h), 1.0, 1.0),
+    (lambda W, h, b: 0.5 * b - 2.0 * T.dot(W, h), -2.0, 0.5),
+    (lambda W, h, b: T.dot(W, h) * 3.0 + b * 0.25, 3.0, 0.25),
+    (lambda W, h, b: b - T.dot(W, h), -1.0, 1.0),
+])
+def test_gemv_takes_in_the_vector_added_to_the_product(build, alpha, beta):
+    W, h, b = T.dmatrix("W"), T.dvector("h"), T.dvector("b")
+    expr = build(W, h, b)
+    f = compiled([W, h, b], expr)
+    (node,) = f.maker.fgraph.toposort()  # one BLAS call, no elementwise pass
+    assert str(node.op) == "Gemv{no_inplace}" and node.inputs[0] is f.maker.fgraph.inputs[2]
+    assert [float(node.inputs[1].data), float(node.inputs[4].data)] == [alpha, beta]
+    check_against_numpy([W, h, b], expr, [A, V3, V4], beta * V4 + alpha * (A @ V3))
+
+
+def test_a_broadcast_number_or_a_shared_product_is_not_taken_in():
+    W, h, s = T.dmatrix("W"), T.dvector("h"), T.dscalar("s")
+    f = compiled([W, h, s], T.dot(W, h) + s)  # s is no vector: the add stays
+    gemv = [n for n in f.maker.fgraph.toposort() if isinstance(n.op, Gemv)]
+    assert len(gemv) == 1 and float(gemv[0].inputs[4].data) == 0.0
+    b = T.dvector("b")
+    product = T.dot(W, h)
+    f = compiled([W, h, b], [product + b, product * 2.0])  # the product is read twice
+    gemv = [n for n in f.maker.fgraph.toposort() if isinstance(n.op, Gemv)]
+    assert len(gemv) == 1 and float(gemv[0].inputs[4].data) == 0.0
+    check_against_numpy([W, h, b], [product + b, product * 2.0], [A, V3, V4],
+                        [A @ V3 + V4, 2.0 * (A @ V3)])
