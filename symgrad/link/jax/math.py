@@ -28,7 +28,7 @@ def _gemv(op, node):
             raise ValueError(f"gemv: shapes A {jnp.shape(A)}, x {jnp.shape(x)} and y "
                              f"{jnp.shape(y)} are not aligned")
         out = alpha * jnp.dot(A, x)
-        return out if skip_y else out + beta * y
+        return out if skip_y else jnp.where(beta == 0, out, out + beta * y)
     return gemv
 
 
