@@ -99,8 +99,9 @@ def _gemv_kernel(op, node) -> str:
              "out = blas_matvec(i2, i3)"]
     if not (isinstance(alpha, Constant) and np.all(alpha.data == 1)):
         lines.append("out *= i1")
-    if not beta_is_zero(beta):
-        lines += ["if i4 != 0:", "    out += i4 * i0"]
+    if not beta_is_zero(beta):  # in place, without a temporary for beta * y
+        lines += ["b = out.dtype.type(i4)", "if b != 0:", "    for j in range(out.shape[0]):",
+                  "        out[j] += b * i0[j]"]
     return _def("i0, i1, i2, i3, i4", *lines, "return out")
 
 
