@@ -49,8 +49,9 @@ LINKER_NAMES = {"cvm": "auto", "cvm_nogc": "auto", "c": "numba", "c|py": "numba"
 # Theano rewrite tags for what symgrad calls otherwise; tags of Theano's C and GPU rewrites
 # name nothing here, so excluding them changes nothing (including them is an error).
 _TAG_ALIASES = {"local_elemwise_fusion": "fusion", "elemwise_fusion": "fusion",
-                "constant_folding": "local_constant_folding", "inplace_opt": "inplace"}
-_FOREIGN_TAGS = frozenset({"gpu", "gpuarray", "cxx_only", "BlasOpt", "blas", "c_blas",
+                "constant_folding": "local_constant_folding", "inplace_opt": "inplace",
+                "BlasOpt": "local_dot_to_blas", "blas_opt": "local_dot_to_blas"}
+_FOREIGN_TAGS = frozenset({"gpu", "gpuarray", "cxx_only", "blas", "c_blas",
                            "scipy_blas", "cudnn", "conv_dnn", "local_remove_all_assert"})
 
 

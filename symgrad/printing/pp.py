@@ -34,6 +34,8 @@ def _elemwise(node, state) -> str:
     args = _args(node, state)
     if isinstance(op, sb.Second):
         return f"fill({args[0]}, {args[1]})"
+    if isinstance(op, sb.LogicalComparison):  # Theano prints comparisons as calls: gt(a, b)
+        return f"{op.name}({', '.join(args)})"
     if op.symbol is not None and len(args) >= 2:
         return "(" + f" {op.symbol} ".join(args) + ")"
     if op.symbol is not None and len(args) == 1:

@@ -7,7 +7,7 @@ The phase table is `symgrad.rewriting.db.PHASES`.
 from __future__ import annotations
 
 # importing the rewrite modules registers their rewrites into the phase table
-from symgrad.rewriting import basic, fusion, math, sigmoid, stabilize  # noqa: F401
+from symgrad.rewriting import basic, blas, fusion, math, sigmoid, stabilize  # noqa: F401
 from symgrad.rewriting.db import OPTIMIZERS, PHASES, optimize, register  # noqa: F401
 from symgrad.rewriting.engine import (  # noqa: F401
     EquilibriumRewriter,

@@ -39,7 +39,8 @@ PHASES: tuple[Phase, ...] = (
     Phase("useless", 0.6, _BOTH, "constant folding; drop fill/cast/dimshuffle/x*1/x+0/x**1"),
     Phase("canonicalize", 1, (FAST_RUN,), "one normal form: flattened add/mul, constants first"),
     Phase("stabilize", 1.5, (FAST_RUN,), "numerically safer forms: log1p, softplus, expm1"),
-    Phase("specialize", 2, (FAST_RUN,), "faster forms: sqr, sqrt, reciprocal, neg, sub"),
+    Phase("specialize", 2, (FAST_RUN,), "faster forms: sqr, sqrt, reciprocal, neg, sub; dot as "
+          "Gemv/Dot22"),
     Phase("fusion", 3, (FAST_RUN,), "connected Elemwise nodes -> one Elemwise(Composite)"),
     Phase("inplace", 49.5, (FAST_RUN,), "reuse input memory (empty: outputs get fresh memory)"),
     Phase("merge_final", 100, _BOTH, "merge what the earlier phases made equal"),

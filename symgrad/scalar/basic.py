@@ -214,7 +214,7 @@ class Sub(BinaryScalarOp):
 
 
 class TrueDiv(BinaryScalarOp):
-    symbol = "/"
+    symbol, name = "/", "true_div"  # Theano's names, as debugprint shows them
 
     def output_dtypes(self, *dtypes):
         if all(d in discrete_dtypes for d in dtypes):
@@ -233,7 +233,7 @@ class TrueDiv(BinaryScalarOp):
 
 
 class IntDiv(BinaryScalarOp):
-    symbol = "//"
+    symbol, name = "//", "int_div"
 
     def impl(self, x, y):
         return np.floor_divide(x, y)
@@ -362,10 +362,12 @@ class BitwiseOp(BinaryScalarOp):
 
 class AND(BitwiseOp):
     symbol, ufunc, identity = "&", np.bitwise_and, True
+    name = "and_"  # Theano's names for the two
 
 
 class OR(BitwiseOp):
     symbol, ufunc, identity = "|", np.bitwise_or, False
+    name = "or_"
 
 
 class XOR(BitwiseOp):

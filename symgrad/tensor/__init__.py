@@ -19,6 +19,7 @@ from symgrad.scalar.type import (  # noqa: F401
 )
 from symgrad.tensor import (  # noqa: F401
     basic,
+    blas,
     extra_ops,
     nlinalg,
     nnet,

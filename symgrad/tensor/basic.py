@@ -30,7 +30,7 @@ from symgrad.tensor.shape import (  # noqa: F401  (reshape ... also live at Thea
 )
 from symgrad.tensor.type import TensorType
 
-second = Elemwise(sb.second, name="second")
+second = Elemwise(sb.second)
 fill = second
 identity = Elemwise(sb.identity)
 tensor_copy = identity

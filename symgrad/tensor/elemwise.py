@@ -8,6 +8,7 @@ from symgrad.graph.basic import Apply, Constant, Variable
 from symgrad.graph.op import Op
 from symgrad.scalar import basic as sb
 from symgrad.scalar.basic import ScalarOp, ScalarType
+from symgrad.scalar.composite import Composite
 from symgrad.scalar.type import discrete_dtypes
 from symgrad.tensor.constant import as_tensor_variable
 from symgrad.tensor.type import TensorType
@@ -114,7 +115,13 @@ class Elemwise(Op):
         self.name = name
 
     def __str__(self) -> str:
-        return self.name or f"Elemwise{{{self.scalar_op}}}"
+        """Theano's names: `Elemwise{add,no_inplace}` (symgrad's Elemwise always writes fresh
+        memory), a fused node as `Elemwise{Composite{...}}`."""
+        if self.name:
+            return self.name
+        if isinstance(self.scalar_op, Composite):
+            return f"Elemwise{{{self.scalar_op}}}"
+        return f"Elemwise{{{self.scalar_op},no_inplace}}"
 
     @property
     def undefined_gradients(self) -> dict:
@@ -257,11 +264,15 @@ class CAReduce(Op):
         self.dtype = dtype
 
     def __str__(self) -> str:
+        """Theano's forms: `Sum{axis=[0], acc_dtype=float64}` for sums and products (which
+        carry the dtype they accumulate in), `Max{axis=[0, 1]}` for the others."""
         name = {sb.Add: "Sum", sb.Mul: "Prod", sb.Maximum: "Max", sb.Minimum: "Min",
-                sb.AND: "All", sb.OR: "Any"}.get(type(self.scalar_op), f"CAReduce{{{self.scalar_op}")
-        axis = "" if self.axis is None else f"{{axis={self.axis[0]}}}" if len(self.axis) == 1 \
-            else f"{{axis={list(self.axis)}}}"
-        return name + axis
+                sb.AND: "All", sb.OR: "Any"}.get(type(self.scalar_op),
+                                                 f"CAReduce{{{self.scalar_op}}}")
+        params = [] if self.axis is None else [f"axis={list(self.axis)}"]
+        if isinstance(self.scalar_op, (sb.Add, sb.Mul)) and self.dtype is not None:
+            params.append(f"acc_dtype={self.dtype}")
+        return f"{name}{{{', '.join(params)}}}" if params else name
 
     def _axes(self, ndim: int) -> tuple:
         if self.axis is None:
@@ -274,9 +285,10 @@ class CAReduce(Op):
         for a in axes:
             if not 0 <= a < x.type.ndim:
                 raise ValueError(f"axis {a} is out of range for {x} with {x.type.ndim} dims")
-        if self.axis is None or self.axis != axes:
-            return CAReduce(self.scalar_op, axes, self.dtype).make_node(x)
         dtype = self.dtype or _acc_dtype(self.scalar_op, x.type.dtype)
+        if self.axis is None or self.axis != axes or self.dtype is None:
+            # the node's op names its axes and dtype, so it prints them as Theano's does
+            return CAReduce(self.scalar_op, axes, dtype).make_node(x)
         bcast = tuple(b for a, b in enumerate(x.type.broadcastable) if a not in axes)
         return Apply(self, [x], [TensorType(dtype, bcast)()])
 

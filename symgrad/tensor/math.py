@@ -53,7 +53,7 @@ log1p = Elemwise(sm.log1p)
 sqrt = Elemwise(sm.sqrt)
 sqr = Elemwise(sm.sqr)
 square = sqr
-reciprocal = inv = Elemwise(sm.reciprocal)
+inv = reciprocal = Elemwise(sm.reciprocal)
 sin = Elemwise(sm.sin)
 cos = Elemwise(sm.cos)
 tan = Elemwise(sm.tan)
@@ -67,8 +67,8 @@ tanh = Elemwise(sm.tanh)
 arcsinh = Elemwise(sm.arcsinh)
 arccosh = Elemwise(sm.arccosh)
 arctanh = Elemwise(sm.arctanh)
-sigmoid = Elemwise(sm.sigmoid)
-softplus = Elemwise(sm.softplus)
+sigmoid = Elemwise(sm.sigmoid, name="sigmoid")  # Theano names these two plainly
+softplus = Elemwise(sm.softplus, name="softplus")
 erf = Elemwise(sm.erf)
 erfc = Elemwise(sm.erfc)
 # special functions
@@ -92,6 +92,9 @@ floor = Elemwise(sb.floor)
 ceil = Elemwise(sm.ceil)
 round_half_to_even = Elemwise(sm.round_half_to_even)
 round_half_away_from_zero = Elemwise(sm.round_half_away_from_zero)
+
+
+
 
 
 def round(a, mode: str | None = None):
@@ -273,6 +276,9 @@ def argmin(x, axis=None, keepdims=False):
 # --- dot ----------------------------------------------------------------------------------
 class Dot(Op):
     """Matrix and vector products (1-d and 2-d operands), through BLAS via numpy."""
+
+    def __str__(self) -> str:
+        return "dot"  # Theano's name for it in printed graphs
 
     def make_node(self, x, y) -> Apply:
         x, y = as_tensor_variable(x), as_tensor_variable(y)

@@ -183,10 +183,11 @@ def entry_text(entry, texts) -> str:
 
 
 def _describe(entries) -> str:
-    names = {"i": "int", "x": "None", "a": "array"}
+    """Theano's form: `int64` for an integer index (indices are read as int64), a slice as
+    `start:stop:step` with each given part `int64` (`::` for `:`)."""
+    names = {"i": "int64", "x": "None", "a": "array"}
     return ", ".join(names[e] if not isinstance(e, tuple) else
-                     ":".join("v" if g else "" for g in e[1:]).rstrip(":") or ":"
-                     for e in entries)
+                     ":".join("int64" if g else "" for g in e[1:]) for e in entries)
 
 
 # --- reading -------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Theano's printing tutorial (pp, debugprint, pydotprint), run against symgrad.
 
-symgrad prints constants by value (`2`, `1.0`) as the older Theano pages do, and its ops carry
-no `,no_inplace` suffix; everything else keeps the tutorial's form.
+symgrad prints constants by value (`2`, `1.0`) as the older Theano pages do. Its Elemwise ops never
+work in place, so every one carries the `,no_inplace` suffix (Theano leaves it off the ops its
+gradients build), and broadcasting a constant needs no `InplaceDimShuffle{}`; everything else
+keeps the tutorial's form, BLAS ops in the compiled graph included.
 """
 import numpy as np
 import pytest
@@ -12,38 +14,51 @@ from symgrad import function, pp
 from symgrad.printing import debugprint, pydotprint
 
 SEED_GRADIENT_TREE = """\
-Elemwise{mul} [id A] ''
- |Elemwise{mul} [id B] ''
- | |second [id C] ''
- | | |Elemwise{pow} [id D] ''
+Elemwise{mul,no_inplace} [id A] ''
+ |Elemwise{mul,no_inplace} [id B] ''
+ | |Elemwise{second,no_inplace} [id C] ''
+ | | |Elemwise{pow,no_inplace} [id D] ''
  | | | |x [id E]
  | | | |TensorConstant{2} [id F]
  | | |TensorConstant{1.0} [id G]
  | |TensorConstant{2} [id F]
- |Elemwise{pow} [id H] ''
+ |Elemwise{pow,no_inplace} [id H] ''
    |x [id E]
-   |Elemwise{sub} [id I] ''
+   |Elemwise{sub,no_inplace} [id I] ''
      |TensorConstant{2} [id F]
      |TensorConstant{1} [id J]"""
 
 PREDICTION_TREE = """\
-Elemwise{gt} [id A] ''
- |Elemwise{truediv} [id B] ''
+Elemwise{gt,no_inplace} [id A] ''
+ |Elemwise{true_div,no_inplace} [id B] ''
  | |DimShuffle{x} [id C] ''
  | | |TensorConstant{1} [id D]
- | |Elemwise{add} [id E] ''
+ | |Elemwise{add,no_inplace} [id E] ''
  |   |DimShuffle{x} [id F] ''
  |   | |TensorConstant{1} [id G]
- |   |Elemwise{exp} [id H] ''
- |     |Elemwise{sub} [id I] ''
- |       |Elemwise{neg} [id J] ''
- |       | |Dot [id K] ''
+ |   |Elemwise{exp,no_inplace} [id H] ''
+ |     |Elemwise{sub,no_inplace} [id I] ''
+ |       |Elemwise{neg,no_inplace} [id J] ''
+ |       | |dot [id K] ''
  |       |   |x [id L]
  |       |   |w [id M]
  |       |DimShuffle{x} [id N] ''
  |         |b [id O]
  |DimShuffle{x} [id P] ''
    |TensorConstant{0.5} [id Q]"""
+
+PREDICT_TREE = """\
+ |Gemv{no_inplace} [id B] ''   2
+ | |Alloc [id C] ''   1
+ | | |TensorConstant{0.0} [id D]
+ | | |Shape_i{0} [id E] ''   0
+ | |   |x [id F]
+ | |TensorConstant{1.0} [id G]
+ | |x [id F]
+ | |w [id H]
+ | |TensorConstant{0.0} [id D]
+ |DimShuffle{x} [id I] ''   3
+   |b [id J]"""
 
 
 def test_pp_before_and_after_optimization():
@@ -62,15 +77,15 @@ def test_debugprint_before_and_after_optimization(capsys):
     gy = T.grad(x ** 2, x)
     f = function([x], gy)
     debugprint(f.maker.fgraph.outputs[0])
-    assert capsys.readouterr().out == ("Elemwise{mul} [id A] ''\n"
+    assert capsys.readouterr().out == ("Elemwise{mul,no_inplace} [id A] ''\n"
                                        " |TensorConstant{2.0} [id B]\n"
                                        " |x [id C]\n")
     assert debugprint(gy, file="str") == SEED_GRADIENT_TREE
-    assert debugprint(gy, depth=2, file="str") == ("Elemwise{mul} [id A] ''\n"
-                                                   " |Elemwise{mul} [id B] ''\n"
-                                                   " |Elemwise{pow} [id C] ''")
+    assert debugprint(gy, depth=2, file="str") == ("Elemwise{mul,no_inplace} [id A] ''\n"
+                                                   " |Elemwise{mul,no_inplace} [id B] ''\n"
+                                                   " |Elemwise{pow,no_inplace} [id C] ''")
     # a compiled function shows each node's position in the run order
-    assert debugprint(f, file="str") == ("Elemwise{mul} [id A] ''   0\n"
+    assert debugprint(f, file="str") == ("Elemwise{mul,no_inplace} [id A] ''   0\n"
                                          " |TensorConstant{2.0} [id B]\n"
                                          " |x [id C]")
     assert theano.printing.dprint is debugprint
@@ -99,14 +114,16 @@ def logistic_regression():
 
 def test_logistic_regression_prints(logistic_regression):
     D, prediction, train, predict = logistic_regression
-    assert pp(prediction) == r"((1 / (1 + exp((-(x \dot w) - b)))) > 0.5)"
+    assert pp(prediction) == r"gt((1 / (1 + exp((-(x \dot w) - b)))), 0.5)"
     assert debugprint(prediction, file="str") == PREDICTION_TREE
     compiled = debugprint(predict, file="str")
-    # the optimised graph: the dot product, then one fused elementwise loop
-    assert compiled.startswith("Elemwise{Composite{")
-    assert "sigmoid" in compiled and "Inner graphs:" in compiled
-    assert "  |x [id" in compiled.replace(" | |", "   |") and "|w [id" in compiled
-    assert len(predict.maker.fgraph.apply_nodes) == 3
+    # the optimised graph: the product as BLAS gemv (beta 0: the zeros it is given are never
+    # read), then one fused elementwise loop, with each node's place in the run order
+    lines = compiled.splitlines()
+    assert lines[0].startswith("Elemwise{Composite{") and lines[0].endswith("[id A] ''   4")
+    assert lines[1:12] == PREDICT_TREE.splitlines()
+    assert "sigmoid" in lines[0] and "Inner graphs:" in compiled
+    assert len(predict.maker.fgraph.apply_nodes) == 5
     for _ in range(100):
         train(D[0], D[1])
     accuracy = np.mean(predict(D[0]) == D[1])

@@ -29,7 +29,7 @@ def test_per_node_and_per_op_times_with_the_python_vm():
     node_time = sum(s for _, s in prof.node_stats.values())
     assert 0 < node_time <= prof.call_time
     ops = {op: (calls, n) for op, calls, _, n in prof.op_stats()}
-    assert ops["Dot"] == (6, 2)  # the forward dot and the gradient's dot, 3 calls each
+    assert ops["dot"] == (6, 2)  # the forward dot and the gradient's dot, 3 calls each
     assert prof.rewrite_time > 0 and prof.link_time > 0
 
     out = io.StringIO()

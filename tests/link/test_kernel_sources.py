@@ -36,7 +36,7 @@ from symgrad.link.numba.dispatch import (
 )
 from symgrad.link.numba.linker import GraphSource
 from symgrad.sandbox.rng_mrg import MRG_RandomStreams
-from symgrad.tensor import nlinalg, slinalg
+from symgrad.tensor import blas, nlinalg, slinalg
 from symgrad.tensor.nnet import basic as nnet
 from symgrad.tensor.nnet import conv, pool
 from symgrad.tensor.random.utils import RandomStream
@@ -107,6 +107,10 @@ def _elementwise_and_shapes():
                             T.searchsorted(x, y), T.sort(x), T.argsort(x), x[i], x[1:],
                             T.inc_subtensor(x[1:], 1.0), T.set_subtensor(x[2], 0.0),
                             T.dot(m, x), T.matmul(t, m)]
+    # dot's BLAS forms as the rewrites make them (beta 0, alpha 1), and a gemv taking both
+    yield [x, y, m], _fgraph([x, y, m], [T.dot(m, x), T.dot(x, m), T.dot(m, m)], OPT)
+    s = T.dscalar("s")
+    yield [x, y, m, r, s], [blas.gemv_no_inplace(y, s, m, x, s), blas.dot22(m, r)]
     # the gradients of running sums and products are linear recurrences
     g = T.grad(T.cumsum(x).sum() + T.cumprod(x).sum(), x)
     yield [x], [g]

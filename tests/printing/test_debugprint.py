@@ -14,10 +14,10 @@ def test_variable_tree_with_ids_and_shared_subtrees():
     y = e * e
     y.name = "y"
     assert debugprint(y, file="str").splitlines() == [
-        "Elemwise{mul} [id A] 'y'",
-        " |Elemwise{exp} [id B] ''",
+        "Elemwise{mul,no_inplace} [id A] 'y'",
+        " |Elemwise{exp,no_inplace} [id B] ''",
         " | |x [id C]",
-        " |Elemwise{exp} [id B] ''",
+        " |Elemwise{exp,no_inplace} [id B] ''",
     ]
 
 
@@ -25,7 +25,7 @@ def test_types_constants_and_hidden_nothing():
     x = T.dscalar("x")
     text = debugprint(x + 2.0, file="str", print_type=True)
     assert text.splitlines() == [
-        "Elemwise{add} [id A] <TensorType(float64, scalar)> ''",
+        "Elemwise{add,no_inplace} [id A] <TensorType(float64, scalar)> ''",
         " |x [id B] <TensorType(float64, scalar)>",
         " |TensorConstant{2.0} [id C] <TensorType(float64, scalar)>",
     ]
@@ -36,21 +36,23 @@ def test_lists_share_ids_and_depth_limits():
     a = T.exp(x)
     text = debugprint([a, T.log(a)], file="str")
     assert text.splitlines() == [
-        "Elemwise{exp} [id A] ''",
+        "Elemwise{exp,no_inplace} [id A] ''",
         " |x [id B]",
-        "Elemwise{log} [id C] ''",
-        " |Elemwise{exp} [id A] ''",
+        "Elemwise{log,no_inplace} [id C] ''",
+        " |Elemwise{exp,no_inplace} [id A] ''",
     ]
-    assert debugprint(T.log(a), depth=1, file="str") == "Elemwise{log} [id A] ''"
-    assert debugprint(T.log(a), ids="", file="str").splitlines()[0] == "Elemwise{log} ''"
-    assert debugprint(T.log(a), ids="int", file="str").splitlines()[1] == " |Elemwise{exp} [id 1] ''"
+    assert debugprint(T.log(a), depth=1, file="str") == "Elemwise{log,no_inplace} [id A] ''"
+    assert debugprint(T.log(a), ids="", file="str").splitlines()[0] == \
+        "Elemwise{log,no_inplace} ''"
+    assert debugprint(T.log(a), ids="int", file="str").splitlines()[1] == \
+        " |Elemwise{exp,no_inplace} [id 1] ''"
 
 
 def test_compiled_function_shows_the_optimised_graph_in_run_order():
     x = T.dscalar("x")
     f = theano.function([x], T.grad(x ** 2, x))
     assert debugprint(f, file="str").splitlines() == [
-        "Elemwise{mul} [id A] ''   0",
+        "Elemwise{mul,no_inplace} [id A] ''   0",
         " |TensorConstant{2.0} [id B]",
         " |x [id C]",
     ]
@@ -63,7 +65,7 @@ def test_fgraph_and_stream_output():
     fg = FunctionGraph([x], [T.exp(x) + 1.0])
     stream = io.StringIO()
     assert debugprint(fg, file=stream) is stream
-    assert stream.getvalue().splitlines()[0] == "Elemwise{add} [id A] ''   2"
+    assert stream.getvalue().splitlines()[0] == "Elemwise{add,no_inplace} [id A] ''   2"
 
 
 def test_fused_nodes_show_their_inner_graph():
@@ -75,6 +77,6 @@ def test_fused_nodes_show_their_inner_graph():
     assert lines[1] == " |x [id B]"
     assert lines[2:5] == ["", "Inner graphs:", ""]
     # the stabilised gradient: exp(-|x|) / (1 + exp(-|x|))**2, finite for every x
-    assert lines[5].startswith("Elemwise{Composite{") and lines[6].startswith(" >truediv")
+    assert lines[5].startswith("Elemwise{Composite{") and lines[6].startswith(" >true_div")
     assert "abs" in lines[5]
     assert any("|i0 [id" in line for line in lines[6:])

@@ -87,7 +87,7 @@ def test_build_errors_name_the_op_and_the_user_line():
     x = T.dvector("x")
     m = T.dmatrix("m")
     builds = [
-        (lambda: x & x, "Elemwise{and}"),  # bitwise and of floats
+        (lambda: x & x, "Elemwise{and_,no_inplace}"),  # bitwise and of floats
         (lambda: T.concatenate([x, m]), "Join{axis=0}"),  # vectors and matrices do not join
         (lambda: T.nlinalg.matrix_inverse(x), "MatrixInverse"),  # a vector has no inverse
     ]

@@ -93,7 +93,8 @@ def test_drawing_labels_of_the_unoptimised_gradient(tmp_path, dlogistic):
     out = pydotprint(gs, outfile=str(tmp_path / "g.svg"), print_output_file=False)
     root = ET.parse(out).getroot()
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text") if t.text]
-    for label in ["Elemwise{exp}", "Elemwise{neg}", "Elemwise{truediv}", "Sum{axis=[0, 1]}",
+    for label in ["Elemwise{exp,no_inplace}", "Elemwise{neg,no_inplace}",
+                  "Elemwise{true_div,no_inplace}", "Sum{axis=[0, 1], acc_dtype=float64}",
                   "x", "TensorType(float64, matrix)"]:
         assert label in texts, label
     titles = [t.text for t in root.iter("{http://www.w3.org/2000/svg}title")]

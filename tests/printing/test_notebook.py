@@ -36,7 +36,7 @@ def test_without_graphviz_the_html_shows_the_pp_text(monkeypatch):
     x, y, f = _compiled()
     monkeypatch.setattr(graphviz.shutil, "which", lambda name: None)
     assert f._repr_svg_() is None and (x > y)._repr_svg_() is None
-    assert (x > y)._repr_html_() == "<pre>(x &gt; y)</pre>"
+    assert (x > y)._repr_html_() == "<pre>gt(x, y)</pre>"
     page = f._repr_html_()
     assert "<svg" not in page and "<pre>" in page and "&gt;" in page
 

@@ -197,10 +197,10 @@ def test_scale_moves_out_of_a_sum():
     m = T.dmatrix("m")
     s = T.dscalar("s")
     expr = T.sum(m * s * 3.0, axis=1)
-    assert pp(expr) == "Sum{axis=1}(((m * s) * 3.0))"
-    assert canonical_text([m, s], expr) == "(3.0 * s * Sum{axis=1}(m))"
+    assert pp(expr) == "Sum{axis=[1], acc_dtype=float64}(((m * s) * 3.0))"
+    assert canonical_text([m, s], expr) == "(3.0 * s * Sum{axis=[1], acc_dtype=float64}(m))"
     mv = np.arange(6.0).reshape(2, 3)
     check_against_numpy([m, s], expr, [mv, np.float64(0.5)], (mv * 1.5).sum(axis=1))
     whole = T.sum(-m)
-    assert canonical_text([m], whole) == "-Sum{axis=[0, 1]}(m)"
+    assert canonical_text([m], whole) == "-Sum{axis=[0, 1], acc_dtype=float64}(m)"
     check_against_numpy([m], whole, [mv], -mv.sum())

@@ -1,11 +1,16 @@
-"""Kernels for ops that move or describe data: DimShuffle (a view), Alloc, Shape, Shape_i, Dot.
+"""Kernels for ops that move or describe data: DimShuffle (a view), Alloc, Shape, Shape_i, Dot
+(and its BLAS forms Dot22 and Gemv).
 
-Dot goes to BLAS through numba's np.dot for float32/float64 (integer products loop here).
+Dot goes to BLAS through the wrappers in blas.py for float32/float64 (integer products loop here).
 """
 from __future__ import annotations
 
+import numpy as np
+
+from symgrad.graph.basic import Constant
 from symgrad.link.numba.dispatch import KERNEL_NAME, numba_kernel, view_ops
 from symgrad.tensor.basic import Alloc
+from symgrad.tensor.blas import Gemv, beta_is_zero
 from symgrad.tensor.elemwise import DimShuffle
 from symgrad.tensor.math import Dot
 from symgrad.tensor.shape import Shape, ShapeI
@@ -82,6 +87,22 @@ def _dot_kernel(op, node) -> str:
     if fn == "vecvec":
         return _def("i0, i1", *conv, check, f"return np.{dtype}(blas_vecvec(i0, i1))")
     return _def("i0, i1", *conv, check, f"return blas_{fn}(i0, i1)")
+
+
+@numba_kernel.register(Gemv)
+def _gemv_kernel(op, node) -> str:
+    """beta * y + alpha * A @ x, with A @ x from BLAS; a constant beta of 0 leaves y unread and
+    a constant alpha of 1 unmultiplied, so a Gemv for a plain dot costs what the dot does."""
+    _, alpha, _, _, beta = node.inputs
+    lines = ["if i2.shape[1] != i3.shape[0] or i2.shape[0] != i0.shape[0]:",
+             "    raise ValueError('gemv: shapes are not aligned')",
+             "out = blas_matvec(i2, i3)"]
+    if not (isinstance(alpha, Constant) and np.all(alpha.data == 1)):
+        lines.append("out *= i1")
+    if not beta_is_zero(beta):  # in place, without a temporary for beta * y
+        lines += ["b = out.dtype.type(i4)", "if b != 0:", "    for j in range(out.shape[0]):",
+                  "        out[j] += b * i0[j]"]
+    return _def("i0, i1, i2, i3, i4", *lines, "return out")
 
 
 def _integer_dot(xd: int, yd: int, dtype: str) -> str:
