@@ -137,7 +137,8 @@ def debugprint(obj, depth: int = -1, print_type: bool = False, file=None, ids: s
     obj: a variable, a list of variables, an Apply node, a FunctionGraph or a compiled function
     (whose optimised graph is shown). depth: levels to print (-1: all). print_type: show each
     variable's type. ids: 'CHAR' (A, B, ...), 'int', 'id' or '' (none). file: a stream, or 'str'
-    to get the text back (default: sys.stdout).
+    to get the text back (default: sys.stdout). Returns the text for 'str', the stream when one
+    is given, and None when printing to standard output (so a prompt shows nothing extra).
     """
     outputs, fgraph = _outputs_of(obj)
     order = {n: i for i, n in enumerate(fgraph.toposort())} if fgraph is not None else None
@@ -150,7 +151,7 @@ def debugprint(obj, depth: int = -1, print_type: bool = False, file=None, ids: s
         return text
     stream = sys.stdout if file is None else file
     stream.write(text + "\n")
-    return stream
+    return None if file is None else stream
 
 
 dprint = debugprint

@@ -80,3 +80,10 @@ def test_fused_nodes_show_their_inner_graph():
     assert lines[5].startswith("Elemwise{Composite{") and lines[6].startswith(" >true_div")
     assert "abs" in lines[5]
     assert any("|i0 [id" in line for line in lines[6:])
+
+
+def test_printing_to_standard_output_returns_nothing(capsys):
+    # at a prompt, a returned stream would print an extra `<_io.TextIOWrapper ...>` line
+    x = T.dvector("x")
+    assert debugprint(x * 2) is None
+    assert capsys.readouterr().out.splitlines()[0].startswith("Elemwise{mul,no_inplace}")
