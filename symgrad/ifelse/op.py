@@ -21,14 +21,23 @@ class IfElse(Op):
     on demand; `perform` is the eager fallback for linkers that compute every input.
     """
 
-    __props__ = ("n_outs",)
+    __props__ = ("n_outs", "as_view")
     lazy = True
 
-    def __init__(self, n_outs: int) -> None:
+    def __init__(self, n_outs: int, as_view: bool = False, gpu: bool = False,
+                 name: str | None = None) -> None:
+        """as_view: Theano's promise that outputs may be views of the chosen branch; the
+        values are the same either way (symgrad's linkers decide aliasing). gpu must be
+        False: symgrad runs on the CPU (or through JAX)."""
+        if gpu:
+            raise ValueError("IfElse(gpu=True) needs Theano's GPU backend; use mode='JAX' "
+                             "to run graphs on an accelerator")
         self.n_outs = int(n_outs)
+        self.as_view = bool(as_view)
+        self.name = name
 
     def __str__(self) -> str:
-        return "if{}"
+        return "if{inplace}" if self.as_view else "if{}"
 
     def make_node(self, condition, *branches) -> Apply:
         if len(branches) != 2 * self.n_outs:

@@ -132,3 +132,29 @@ def test_rewrites_drop_ifelse_with_a_known_branch():
     np.testing.assert_array_equal(same(0, [1.5]), [3.0])
     kept = theano.function([c, x, y], ifelse(c, x, y), mode=fast)
     assert any(isinstance(n.op, IfElse) for n in kept.maker.fgraph.toposort())
+
+
+def test_theano_constructor_with_as_view_and_gradients_of_several_outputs(rng):
+    from symgrad.compile import Mode
+
+    c = T.iscalar("c")
+    v, m = T.dvector("v"), T.dmatrix("m")
+    op = IfElse(2, as_view=True)
+    assert str(op) == "if{inplace}" and op != IfElse(2)
+    first, second = op(c, v * 2, m + 1, v - 1, m * 3)
+    cost = first.sum() + (second ** 2).sum()
+    gv, gm = T.grad(cost, [v, m])
+    vv, mv = rng.normal(size=3), rng.normal(size=(2, 3))
+    for mode in (Mode(linker="py"), Mode(linker="numba")):
+        f = theano.function([c, v, m], [first, second, gv, gm], mode=mode)
+        got = f(1, vv, mv)
+        np.testing.assert_allclose(got[0], vv * 2)
+        np.testing.assert_allclose(got[1], mv + 1)
+        assert got[2].shape == vv.shape and got[3].shape == mv.shape
+        np.testing.assert_allclose(got[2], np.full(3, 2.0))
+        np.testing.assert_allclose(got[3], 2 * (mv + 1))
+        got = f(0, vv, mv)
+        np.testing.assert_allclose(got[2], np.ones(3))
+        np.testing.assert_allclose(got[3], 18 * mv)
+    with pytest.raises(ValueError, match="GPU"):
+        IfElse(1, gpu=True)
