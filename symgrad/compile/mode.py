@@ -183,7 +183,23 @@ def get_default_mode() -> Mode:
 
 
 def get_mode(mode) -> Mode:
-    """A Mode from None (config.mode), a name ('FAST_RUN', 'FAST_COMPILE', a linker) or a Mode."""
+    """A Mode from None (config.mode), a name ('FAST_RUN', 'FAST_COMPILE', a linker) or a Mode.
+
+    A mode given by name (or None) also gets config.optimizer_including and
+    config.optimizer_excluding (':'-separated rewrite tags), as Theano applies them."""
+    chosen = _mode_from(mode)
+    if isinstance(mode, Mode):
+        return chosen
+    including = [t for t in config.optimizer_including.split(":") if t]
+    excluding = [t for t in config.optimizer_excluding.split(":") if t]
+    if including:
+        chosen = chosen.including(*including)
+    if excluding:
+        chosen = chosen.excluding(*excluding)
+    return chosen
+
+
+def _mode_from(mode) -> Mode:
     if mode is None:
         mode = config.mode
         if mode == "Mode" or (mode == "FAST_RUN" and config.optimizer != "fast_run"):

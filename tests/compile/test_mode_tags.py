@@ -122,3 +122,21 @@ def test_scan_inner_graph_follows_the_mode():
     assert any("Composite" in op for op in _scan_inner_ops(_py()))
     assert _scan_inner_ops(_py().excluding("fusion")) == [
         "Elemwise{exp,no_inplace}", "Elemwise{mul,no_inplace}", "Elemwise{add,no_inplace}"]
+
+
+def test_config_optimizer_excluding_and_including_apply_to_named_modes():
+    from symgrad import config
+
+    a, x = T.dmatrix("a"), T.dvector("x")
+
+    def ops(mode=None):
+        f = theano.function([a, x], T.exp(T.dot(a, x)) * 2, mode=mode)
+        return [type(n.op).__name__ for n in f.maker.fgraph.toposort()]
+
+    assert "Gemv" in ops()
+    with config.change_flags(optimizer_excluding="BlasOpt:fusion"):
+        names = ops()
+        assert "Gemv" not in names and "Dot" in names and names.count("Elemwise") == 2
+        assert "Gemv" in ops(Mode("py", "fast_run"))  # a Mode object is taken as given
+    with config.change_flags(optimizer="fast_compile", optimizer_including="fusion"):
+        assert ops().count("Elemwise") == 1
