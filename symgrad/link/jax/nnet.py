@@ -141,9 +141,10 @@ def _max_grad(op, x, pooled, gz):
     if op._empty(out):
         return jnp.zeros_like(x)
     buf = _padded(op, x, op._lowest(x.dtype), out[-2:])
+    share = gz / _ties(op, x, buf, pooled)
     grad = jnp.zeros(buf.shape, dtype=gz.dtype)
     for tap in op._taps(out[-2:]):
-        grad = grad.at[tap].add(jnp.where(buf[tap] == pooled, gz, 0))
+        grad = grad.at[tap].add(jnp.where(buf[tap] == pooled, share, 0))
     return grad[..., op.pad[0]:op.pad[0] + x.shape[-2], op.pad[1]:op.pad[1] + x.shape[-1]]
 
 
@@ -156,7 +157,17 @@ def _max_pick(op, x, pooled, v):
     vbuf = _padded(op, v, 0, out[-2:])
     for tap in op._taps(out[-2:]):
         res = res + jnp.where(buf[tap] == pooled, vbuf[tap], 0)
-    return res
+    return (res / _ties(op, x, buf, pooled)).astype(v.dtype)
+
+
+def _ties(op, x, buf, pooled):
+    """How many positions of x (not padding) in each window hold its maximum, at least 1: the
+    gradient is split equally among tied maxima, as pool.py does."""
+    inside = _padded(op, jnp.ones(x.shape, dtype=bool), False, pooled.shape[-2:])
+    count = jnp.zeros(pooled.shape, dtype="int32")
+    for tap in op._taps(pooled.shape[-2:]):
+        count = count + ((buf[tap] == pooled) & inside[tap])
+    return jnp.maximum(count, 1)
 
 
 def _spread_grad(op, x, gz):
