@@ -4,7 +4,7 @@ STAMP := .venv/.installed
 EXAMPLES_STAMP := .venv/.installed-examples
 DOCS_STAMP := .venv/.installed-docs
 
-.PHONY: demo test docs bench lint clean dot mlp fuzz
+.PHONY: demo test test-jax docs bench lint clean dot mlp fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -29,6 +29,12 @@ $(DOCS_STAMP): $(EXAMPLES_STAMP) pyproject.toml
 # tests/ and the documentation's examples (doctests in docs/*.rst, on the Python VM)
 test: $(DOCS_STAMP) dot
 	$(PY) -m pytest -n 2 tests docs
+
+# the backend-agreement tests again, with the JAX backend in every comparison (~6 min on 2 cores)
+AGREEMENT := tests/gradient tests/rewriting tests/tensor tests/scan tests/link/test_numba_ifelse.py \
+	tests/link/test_numba_scan.py tests/compile/test_builders.py tests/compile/test_mode_tags.py
+test-jax: $(DOCS_STAMP)
+	SYMGRAD_TEST_JAX=1 $(PY) -m pytest -n 2 $(AGREEMENT)
 
 # HTML under docs/_build/html; -W: a warning fails the build; the figures are drawn by the build
 docs: $(DOCS_STAMP) dot
