@@ -31,8 +31,10 @@ test: $(DOCS_STAMP) dot
 	$(PY) -m pytest -n 2 tests docs
 
 # the backend-agreement tests again, with the JAX backend in every comparison (~6 min on 2 cores)
-AGREEMENT := tests/gradient tests/rewriting tests/tensor tests/scan tests/link/test_numba_ifelse.py \
-	tests/link/test_numba_scan.py tests/compile/test_builders.py tests/compile/test_mode_tags.py
+AGREEMENT := tests/gradient/test_gradient_ops.py tests/gradient/test_grad_arguments.py \
+	tests/gradient/test_jacobian_hessian.py tests/rewriting tests/tensor tests/scan/test_scan_modes.py \
+	tests/link/test_numba_ifelse.py tests/link/test_numba_scan.py tests/compile/test_builders.py \
+	tests/compile/test_mode_tags.py
 test-jax: $(DOCS_STAMP)
 	SYMGRAD_TEST_JAX=1 $(PY) -m pytest -n 2 $(AGREEMENT)
 
