@@ -23,6 +23,7 @@ xv = np.linspace(-1.0, 1.0, 50)
 got = f(xv)
 print("ON_NUMBA_AFTER_FIRST_CALL", f.maker.runner.on_numba)
 assert abs(got - np.sum(np.exp(xv) * xv)) < 1e-12
+wait_idle()  # the cold run's background compile of f must finish (and reach the disk cache)
 """
 
 
