@@ -30,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
         problem = mismatch(program)
         if problem is not None:
             found.append(program)
+        if count[0] % 100 == 0:  # a long run that is cut short still tells how far it got
+            print(f"{count[0]} programs, {len(found)} mismatches so far", file=sys.stderr,
+                  flush=True)
 
     if args.seed is not None:
         run = __import__("hypothesis").seed(args.seed)(run)
