@@ -47,10 +47,13 @@ dot:
 	@command -v dot >/dev/null || { apt-get update -qq && apt-get install -y -qq graphviz; } \
 	  || { echo "install graphviz (apt-get install graphviz) for the drawing tests"; exit 1; }
 
-# a long differential fuzz run (numba vs the Python VM vs JAX): make fuzz N=10000
+# a long differential fuzz run (numba vs the Python VM vs JAX): make fuzz N=10000, split over J
+# processes; numba at the test suite's -O0 (NUMBA_OPT=3 make fuzz checks the production level)
 N ?= 1000
-fuzz: $(STAMP)
-	NUMBA_NUM_THREADS=1 $(PY) -W ignore -m tests.fuzz.run -n $(N)
+J ?= $(shell nproc)
+NUMBA_OPT ?= 0
+fuzz: $(EXAMPLES_STAMP)
+	NUMBA_OPT=$(NUMBA_OPT) NUMBA_NUM_THREADS=1 $(PY) -W ignore -m tests.fuzz.run -n $(N) --jobs $(J)
 
 bench: $(STAMP)
 	bash benchmarks/run.sh
