@@ -2,7 +2,8 @@
 
 Prints `N programs, K mismatches`; each mismatch is shrunk to a minimal program and printed as
 source with the difference found. `--jobs J` splits the run over J processes, each with its own
-seed (S, S+1, ...), and adds up their counts.
+seed (S, S+1, ...), and adds up their counts; a run of over `--batch` programs (200) goes
+through fresh processes of that many programs each.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import argparse
 import random
 import subprocess
 import sys
+import time
 
 from hypothesis import HealthCheck, Phase, given, settings
 
@@ -22,9 +24,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", type=int, default=1000, help="programs to run")
     parser.add_argument("--seed", type=int, default=None, help="hypothesis seed")
     parser.add_argument("--depth", type=int, default=4, help="deepest expression")
-    parser.add_argument("--jobs", type=int, default=1, help="processes to split the run over")
+    parser.add_argument("--jobs", type=int, default=1, help="processes to run at once")
+    parser.add_argument("--batch", type=int, default=200, help="programs per process")
     args = parser.parse_args(argv)
-    if args.jobs > 1:
+    if args.n > args.batch:
         return _split(args)
     count, found = [0], []
 
@@ -34,10 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     def run(program):
         count[0] += 1
         problem = mismatch(program)
-        if problem is not None:
+        if problem is not None:  # said at once: a long run that is cut short still shows it
             found.append(program)
-        if count[0] % 100 == 0:  # a long run that is cut short still tells how far it got
-            print(f"{count[0]} programs, {len(found)} mismatches so far", file=sys.stderr,
+            print(f"--- mismatch:\n{program.source()}\n# {str(problem)[:800]}", file=sys.stderr,
                   flush=True)
 
     if args.seed is not None:
@@ -57,25 +59,38 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _split(args) -> int:
-    """Run the programs in `args.jobs` child processes with consecutive seeds; print the sum."""
+    """Run the programs in child processes of at most `args.batch` programs each, `args.jobs`
+    at a time, with consecutive seeds; print the sums. A fresh process per batch keeps memory
+    bounded: numba never frees the machine code of the functions a process compiled (about
+    6 MB per program here), so one process running thousands of programs runs out of memory."""
     seed = args.seed if args.seed is not None else random.randrange(2**31)
-    print(f"seeds {seed}..{seed + args.jobs - 1}", file=sys.stderr, flush=True)
-    shares = [args.n // args.jobs + (k < args.n % args.jobs) for k in range(args.jobs)]
-    children = [subprocess.Popen([sys.executable, *(f"-W{w}" for w in sys.warnoptions), "-m", "tests.fuzz.run", "-n", str(n),
-                                  "--seed", str(seed + k), "--depth", str(args.depth)],
-                                 stdout=subprocess.PIPE, text=True)
-                for k, n in enumerate(shares)]
+    sizes = [min(args.batch, args.n - k) for k in range(0, args.n, args.batch)]
+    print(f"{len(sizes)} batches, seeds {seed}..{seed + len(sizes) - 1}, {args.jobs} at a time",
+          file=sys.stderr, flush=True)
+    started = time.time()
+    pending = list(enumerate(sizes))
+    running: list[tuple[int, subprocess.Popen]] = []
     total = found = 0
     reports = []
-    for child in children:
+    while pending or running:
+        while pending and len(running) < args.jobs:
+            k, n = pending.pop(0)
+            cmd = [sys.executable, *(f"-W{w}" for w in sys.warnoptions), "-m", "tests.fuzz.run",
+                   "-n", str(n), "--seed", str(seed + k), "--depth", str(args.depth),
+                   "--batch", str(n)]
+            running.append((k, subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)))
+        k, child = running.pop(0)
         out, _ = child.communicate()
         head, _, rest = out.partition("\n")
-        n, k = (int(w) for w in head.replace(",", "").split()[::2][:2])
-        total, found = total + n, found + k
-        reports.append(rest)
-        if child.returncode not in (0, 1):
-            print(f"a fuzz process failed (exit {child.returncode})", file=sys.stderr)
+        if child.returncode not in (0, 1) or "programs," not in head:
+            print(f"the fuzz process for seed {seed + k} failed (exit {child.returncode})",
+                  file=sys.stderr)
             return 2
+        n, m = (int(w) for w in head.replace(",", "").split()[::2][:2])
+        total, found = total + n, found + m
+        reports.append(rest)
+        print(f"{total} programs, {found} mismatches so far ({time.time() - started:.0f} s)",
+              file=sys.stderr, flush=True)
     print(f"{total} programs, {found} mismatches")
     for rest in reports:
         print(rest, end="")
