@@ -2,6 +2,8 @@
 workload whose compiled version fails on its first call; the report's notes say which ran."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from workloads import W3_L2, W3_LR, W4_LR, W4_PARAMS, apply_chain
 
@@ -14,11 +16,12 @@ def setup(options: dict) -> dict:
     global torch
     import torch as _torch
 
-    _torch.set_num_threads(1)
-    try:
-        _torch.set_num_interop_threads(1)
-    except RuntimeError:
-        pass  # only settable before the first parallel work
+    if not os.environ.get("BENCH_ALL_CORES"):  # bench.py --all-cores: torch's own default
+        _torch.set_num_threads(1)
+        try:
+            _torch.set_num_interop_threads(1)
+        except RuntimeError:
+            pass  # only settable before the first parallel work
     torch = _torch
     return {"version": _torch.__version__.split("+")[0], "notes": []}
 
