@@ -1,4 +1,4 @@
-"""symgrad's benchmark suite: W1-W5 and compile times against hand-written numpy, PyTensor, JAX
+"""symgrad's benchmark suite: W1-W6 and compile times against hand-written numpy, PyTensor, JAX
 and PyTorch, every figure from fresh single-threaded worker processes (see worker.py).
 
     python benchmarks/bench.py [--quick] [--only W2,W5] [--markdown benchmarks/RESULTS.md]

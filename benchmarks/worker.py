@@ -183,7 +183,7 @@ def measure(args) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("impl", choices=peers.ORDER)
-    parser.add_argument("workload", choices=("W1", "W2", "W3", "W4", "W5"))
+    parser.add_argument("workload", choices=("W1", "W2", "W3", "W4", "W5", "W6"))
     parser.add_argument("--size", type=int, default=None)
     parser.add_argument("--kind", choices=("run", "compile"), default="run")
     parser.add_argument("--repeats", type=int, default=15)
