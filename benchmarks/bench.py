@@ -1,4 +1,4 @@
-"""symgrad's benchmark suite: W1-W5 and compile times against hand-written numpy, PyTensor, JAX
+"""symgrad's benchmark suite: W1-W6 and compile times against hand-written numpy, PyTensor, JAX
 and PyTorch, every figure from fresh single-threaded worker processes (see worker.py).
 
     python benchmarks/bench.py [--quick] [--only W2,W5] [--markdown benchmarks/RESULTS.md]
@@ -37,10 +37,16 @@ def _with_flag(flags: str, name: str, value: str) -> str:
     return ",".join(kept + [f"{name}={value}"])
 
 
-def worker_env(cache_dir: str) -> dict:
-    """The environment of every worker: one thread everywhere, every compile cache in cache_dir."""
-    env = dict(os.environ, **ONE_THREAD)
-    env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") + " " + XLA_ONE_THREAD).strip()
+def worker_env(cache_dir: str, all_cores: bool = False) -> dict:
+    """The environment of every worker: one thread everywhere (or, with all_cores, each
+    library's own default thread count), every compile cache in cache_dir."""
+    if all_cores:
+        env = {k: v for k, v in os.environ.items() if k not in ONE_THREAD}
+        env["BENCH_ALL_CORES"] = "1"  # torch_peer leaves torch's thread count alone
+    else:
+        env = dict(os.environ, **ONE_THREAD)
+        env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") + " " + XLA_ONE_THREAD).strip()
+        env.pop("BENCH_ALL_CORES", None)
     env["JAX_PLATFORMS"] = "cpu"
     for name in ("JAX_COMPILATION_CACHE_DIR", "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"):
         env.pop(name, None)
@@ -61,8 +67,8 @@ def worker_env(cache_dir: str) -> dict:
 class Runner:
     """Starts worker processes, keeps their logs, and remembers implementations found missing."""
 
-    def __init__(self, timeout: float, log_dir: str):
-        self.timeout, self.log_dir = timeout, log_dir
+    def __init__(self, timeout: float, log_dir: str, all_cores: bool = False):
+        self.timeout, self.log_dir, self.all_cores = timeout, log_dir, all_cores
         self.missing: dict[str, dict] = {}
         self.failures = 0
         self.count = 0
@@ -75,7 +81,7 @@ class Runner:
             cmd += ["--size", str(size)]
         self.count += 1
         log = os.path.join(self.log_dir, f"{self.count:03d}-{impl}-{workload}-{kind}.log")
-        out, rc = self._spawn(cmd, worker_env(cache_dir))
+        out, rc = self._spawn(cmd, worker_env(cache_dir, self.all_cores))
         with open(log, "w") as f:
             f.write(" ".join(cmd) + "\n" + out)
         result = None
@@ -143,7 +149,7 @@ def _aggregate(cells: list[dict]) -> dict:
     cell = dict(ok[0])
     cell["seconds"] = statistics.median(c["seconds"] for c in ok)
     cell["import_s"] = statistics.median(c.get("import_s", 0.0) for c in ok)
-    for key in ("steady_s", "calls_first_s", "peak_rss_mb"):
+    for key in ("steady_s", "calls_first_s", "peak_rss_mb", "cores"):
         if all(c.get(key) is not None for c in ok):
             cell[key] = statistics.median(c[key] for c in ok)
     cell["verified"] = all(c.get("verified", True) for c in ok)
@@ -200,10 +206,14 @@ def setup_notes(args, runtime: list[Table], compiled: list[Table]) -> list[str]:
                                     cell["version"])
     notes = [
         "Versions: " + (", ".join(f"{k} {v}" for k, v in versions.items()) or "none ran"),
-        ("Every implementation in a fresh process per workload, limited to one thread "
+        ("Every implementation in a fresh process per workload, with each library's default "
+         f"thread count (all {os.cpu_count()} cores; --all-cores)." if args.all_cores else
+         "Every implementation in a fresh process per workload, limited to one thread "
          "(OMP/OPENBLAS/MKL/NUMBA_NUM_THREADS=1, torch.set_num_threads(1), XLA_FLAGS="
          f"'{XLA_ONE_THREAD}'). JAX still runs threads of its own: its figures are not strictly "
-         "single-threaded."),
+         "single-threaded (see the cores column)."),
+        ("cores busy: the worker's CPU time over the wall time while its calls were timed "
+         "(1.00: one core kept busy)."),
         (f"Run times: median of {args.repeats} batches, each batch repeated calls lasting about "
          f"{args.target} s, after 3 warm-up calls; ratio = time / symgrad FAST_RUN's "
          "(> 1: slower than symgrad)."),
@@ -241,6 +251,8 @@ def parse_args(argv=None):
     p.add_argument("--no-compile", action="store_true", help="skip the compile-time tables")
     p.add_argument("--compile-only", action="store_true", help="only the compile-time tables")
     p.add_argument("--timeout", type=float, help="seconds per worker (default 900, quick 300)")
+    p.add_argument("--all-cores", action="store_true",
+                   help="let every implementation use all cores (default: one thread each)")
     args = p.parse_args(argv)
     args.repeats = args.repeats or (5 if args.quick else 15)
     args.target = args.target or (0.05 if args.quick else 0.2)
@@ -264,7 +276,7 @@ def main(argv=None) -> int:
     impls = _subset(args.impls, ORDER, "implementation")
     tmp_root = tempfile.mkdtemp(prefix="symgrad-bench-")
     log_dir = tempfile.mkdtemp(prefix="symgrad-bench-logs-")
-    runner = Runner(args.timeout, log_dir)
+    runner = Runner(args.timeout, log_dir, args.all_cores)
     started = time.time()
     try:
         print("Measuring the machine (one thread)...", flush=True)

@@ -75,27 +75,34 @@ def rss_text(cell: dict | None) -> str:
     return f"{cell['peak_rss_mb']:.0f} MB"
 
 
+def cores_text(cell: dict | None) -> str:
+    """CPU time over wall time while the calls were timed: 1.0 is one busy core."""
+    if not cell or cell.get("status") != "ok" or cell.get("cores") is None:
+        return "-"
+    return f"{cell['cores']:.2f}"
+
+
 def table_rows(table: Table) -> list[list[str]]:
     base = dict(table.rows).get(table.baseline)
-    return [[label, cell_text(cell, table.unit), ratio_text(cell, base), steady_text(cell),
-             rss_text(cell), notes_text(cell)]
+    return [[label, cell_text(cell, table.unit), ratio_text(cell, base), cores_text(cell),
+             steady_text(cell), rss_text(cell), notes_text(cell)]
             for label, cell in table.rows]
 
 
-HEADER = ["implementation", "median", "ratio", "steady state", "peak RSS", "notes"]
+HEADER = ["implementation", "median", "ratio", "cores", "steady state", "peak RSS", "notes"]
 
 
 def render_text(tables: list[Table]) -> str:
     out = []
     for table in tables:
         rows = table_rows(table)
-        widths = [max(len(r[i]) for r in rows + [HEADER]) for i in range(5)]
+        widths = [max(len(r[i]) for r in rows + [HEADER]) for i in range(6)]
         out.append(f"\n{table.title}  (ratio = time / {table.baseline})")
         line = "  ".join(h.ljust(w) for h, w in zip(HEADER, widths)) + "  notes"
         out.append(line)
         out.append("-" * min(len(line) + 20, 110))
         for r in rows:
-            out.append("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[5])
+            out.append("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[6])
     return "\n".join(out)
 
 
@@ -138,9 +145,9 @@ def render_markdown(machine: dict, meta: list[str], tables: list[Table]) -> str:
     out += ["## Results", ""]
     for table in tables:
         out += [f"### {table.title}", "",
-                (f"| implementation | median | ratio to {table.baseline} | time to steady state "
-                 "| peak RSS | notes |"),
-                "| --- | ---: | ---: | ---: | ---: | --- |"]
+                (f"| implementation | median | ratio to {table.baseline} | cores busy "
+                 "| time to steady state | peak RSS | notes |"),
+                "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
         out += ["| " + " | ".join(_md_escape(c) for c in row) + " |" for row in table_rows(table)]
         out.append("")
     return "\n".join(out)

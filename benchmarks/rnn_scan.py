@@ -1,4 +1,5 @@
-"""An RNN forward and backward pass over 100 steps with scan, against hand-written numpy.
+"""An RNN forward and backward pass over 100 steps with scan, against hand-written numpy
+(W6 of `make bench`, with its peers; this script compares two implementations in one process).
 
     python benchmarks/rnn_scan.py [--steps 100] [--batch 32] [--hidden 64] [--repeat 20]
 
@@ -21,6 +22,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import symgrad as theano
 import symgrad.tensor as T
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peers.numpy_peer import rnn_grads  # noqa: E402 - the hand-written RNN of `make bench` (W6)
+
 
 def make_data(steps: int, batch: int, n_in: int, hidden: int) -> dict:
     rng = np.random.default_rng(20240611)
@@ -31,23 +35,6 @@ def make_data(steps: int, batch: int, n_in: int, hidden: int) -> dict:
         "b": 0.1 * rng.standard_normal(hidden),
         "h0": np.zeros((batch, hidden)),
     }
-
-
-def numpy_rnn(x, W, U, b, h0):
-    """Forward pass, then backpropagation through time, by hand."""
-    hs = [h0]
-    for t in range(len(x)):
-        hs.append(np.tanh(x[t] @ W + hs[-1] @ U + b))
-    cost = sum(h.sum() for h in hs[1:])
-    gW, gU, gb = np.zeros_like(W), np.zeros_like(U), np.zeros_like(b)
-    carry = np.zeros_like(h0)
-    for t in reversed(range(len(x))):
-        pre = (1.0 + carry) * (1.0 - hs[t + 1] ** 2)
-        gW += x[t].T @ pre
-        gU += hs[t].T @ pre
-        gb += pre.sum(axis=0)
-        carry = pre @ U.T
-    return [cost, gW, gU, gb, carry]
 
 
 def symgrad_rnn(mode=None):
@@ -89,7 +76,7 @@ def main() -> None:
     start = time.perf_counter()
     f = symgrad_rnn(opts.mode)
     compile_time = time.perf_counter() - start
-    for got, want in zip(f(*args), numpy_rnn(*args)):
+    for got, want in zip(f(*args), rnn_grads(*args)):
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
     t_numpy, t_symgrad = best_times([numpy_rnn, f], args, opts.repeat)
     print(f"RNN forward+backward, {opts.steps} steps, batch {opts.batch}, "

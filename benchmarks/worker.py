@@ -70,8 +70,10 @@ def verify(got: dict, expected: dict, tol: float) -> list[str]:
     return problems
 
 
-def time_calls(run, repeats: int, target_s: float) -> tuple[list[float], int]:
-    """Per-call seconds of `repeats` batches, each batch `inner` calls lasting about target_s."""
+def time_calls(run, repeats: int, target_s: float) -> tuple[list[float], int, float]:
+    """Per-call seconds of `repeats` batches, each batch `inner` calls lasting about target_s,
+    and the cores the batches kept busy (this process's CPU time over the wall time: an
+    implementation limited to one thread that still runs threads of its own shows above 1)."""
     for _ in range(WARMUP_CALLS):
         run()
     t = time.perf_counter()
@@ -81,6 +83,7 @@ def time_calls(run, repeats: int, target_s: float) -> tuple[list[float], int]:
     samples = []
     was_enabled = gc.isenabled()
     gc.disable()
+    cpu0, wall0 = time.process_time(), time.perf_counter()
     try:
         for _ in range(repeats):
             t = time.perf_counter()
@@ -90,7 +93,8 @@ def time_calls(run, repeats: int, target_s: float) -> tuple[list[float], int]:
     finally:
         if was_enabled:
             gc.enable()
-    return samples, inner
+    cores = (time.process_time() - cpu0) / max(time.perf_counter() - wall0, 1e-9)
+    return samples, inner, cores
 
 
 def steady_state(run, t0: float, window_s: float) -> dict:
@@ -167,10 +171,10 @@ def measure(args) -> dict:
         settle = getattr(module, "settle", None)
         if settle is not None:  # e.g. let a background compile finish before timing calls
             settle()
-        samples, inner = time_calls(built.run, args.repeats, args.target)
+        samples, inner, cores = time_calls(built.run, args.repeats, args.target)
         notes = list(info.get("notes", [])) + built.notes  # a fallback may have rewritten them
         result.update(seconds=statistics.median(samples), min_s=min(samples), inner=inner,
-                      samples=len(samples))
+                      samples=len(samples), cores=cores)
     result["notes"] = list(dict.fromkeys(notes))
     result["peak_rss_mb"] = peak_rss_mb()
     return result
@@ -179,7 +183,7 @@ def measure(args) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("impl", choices=peers.ORDER)
-    parser.add_argument("workload", choices=("W1", "W2", "W3", "W4", "W5"))
+    parser.add_argument("workload", choices=("W1", "W2", "W3", "W4", "W5", "W6"))
     parser.add_argument("--size", type=int, default=None)
     parser.add_argument("--kind", choices=("run", "compile"), default="run")
     parser.add_argument("--repeats", type=int, default=15)

@@ -1,4 +1,4 @@
-"""The benchmark workloads W1-W5: their sizes, their input data and the W5 op chain.
+"""The benchmark workloads W1-W6: their sizes, their input data and the W5 op chain.
 
 Every implementation builds the same computation from the data made here (one fixed seed), so a
 result can be checked against the hand-written numpy reference before it is timed.
@@ -12,9 +12,11 @@ import numpy as np
 SEED = 20240611
 
 # Which sizes each workload runs at; `None` means the workload has one fixed shape.
-FULL_SIZES = {"W1": [None], "W2": [1000, 3000], "W3": [None], "W4": [None], "W5": [100_000]}
-QUICK_SIZES = {"W1": [None], "W2": [1000], "W3": [None], "W4": [None], "W5": [10_000]}
-COMPILE_WORKLOADS = ("W1", "W3", "W4", "W5")
+FULL_SIZES = {"W1": [None], "W2": [1000, 3000], "W3": [None], "W4": [None], "W5": [100_000],
+              "W6": [None]}
+QUICK_SIZES = {"W1": [None], "W2": [1000], "W3": [None], "W4": [None], "W5": [10_000],
+               "W6": [None]}
+COMPILE_WORKLOADS = ("W1", "W3", "W4", "W5", "W6")
 
 TITLES = {
     "W1": "W1 tutorial grad(x**2) wrt a dscalar, one call",
@@ -22,16 +24,20 @@ TITLES = {
     "W3": "W3 logistic regression training step (N=400, feats=784, float64)",
     "W4": "W4 MLP SGD step (float32, batch 256, 784-512-512-10, tanh, softmax xent)",
     "W5": "W5 gradient of sum of a 200-step elementwise chain, float64 vector",
+    "W6": "W6 RNN forward + backward through 100 steps (scan; batch 32, 32 inputs, 64 hidden, float64)",
 }
 
 # Relative tolerance of the check against the numpy reference (max abs error / max abs reference).
-TOLERANCE = {"W1": 1e-9, "W2": 1e-9, "W3": 1e-7, "W4": 5e-3, "W5": 1e-7}
+TOLERANCE = {"W1": 1e-9, "W2": 1e-9, "W3": 1e-7, "W4": 5e-3, "W5": 1e-7, "W6": 1e-9}
 
 # W3 (Theano's tutorial "a real example")
 W3_N, W3_FEATS, W3_LR, W3_L2 = 400, 784, 0.1, 0.01
 # W4 (MLP)
 W4_BATCH, W4_LAYERS, W4_LR = 256, (784, 512, 512, 10), 0.01
 W5_STEPS = 200
+# W6 (RNN): h_t = tanh(x_t W + h_{t-1} U + b), cost = sum of every h_t
+W6_STEPS, W6_BATCH, W6_INPUTS, W6_HIDDEN = 100, 32, 32, 64
+W6_PARAMS = ("W", "U", "b", "h0")
 
 
 def size_label(workload: str, size) -> str:
@@ -69,6 +75,14 @@ def make_data(workload: str, size=None) -> dict:
         return data
     if workload == "W5":
         return {"x": rng.standard_normal(size)}
+    if workload == "W6":
+        return {
+            "x": rng.standard_normal((W6_STEPS, W6_BATCH, W6_INPUTS)),
+            "W": 0.1 * rng.standard_normal((W6_INPUTS, W6_HIDDEN)),
+            "U": 0.1 * rng.standard_normal((W6_HIDDEN, W6_HIDDEN)),
+            "b": 0.1 * rng.standard_normal(W6_HIDDEN),
+            "h0": np.zeros((W6_BATCH, W6_HIDDEN)),
+        }
     raise ValueError(f"unknown workload {workload!r}")
 
 

@@ -5,9 +5,10 @@ figures are not strictly single-threaded."""
 from __future__ import annotations
 
 import numpy as np
-from workloads import W3_L2, W3_LR, W4_LR, W4_PARAMS, apply_chain
+from workloads import W3_L2, W3_LR, W4_LR, W4_PARAMS, W6_PARAMS, apply_chain
 
 from peers import Built
+from peers.numpy_peer import rnn_outputs
 
 jax = jnp = None
 
@@ -103,7 +104,27 @@ def _w5(data):
     return Built(lambda: _ready(f(x)), lambda r: {"g": np.asarray(r)})
 
 
-BUILDERS = {"W1": _w1, "W2": _w2, "W3": _w3, "W4": _w4, "W5": _w5}
+def _w6(data):
+    def cost(W, U, b, h0, x):
+        def step(h, xt):
+            h = jnp.tanh(xt @ W + h @ U + b)
+            return h, h
+
+        _, hs = jax.lax.scan(step, h0, x)
+        return jnp.sum(hs)
+
+    f = jax.jit(jax.value_and_grad(cost, argnums=(0, 1, 2, 3)))
+    params = [jnp.asarray(data[k]) for k in W6_PARAMS]
+    x = jnp.asarray(data["x"])
+
+    def run():
+        value, grads = _ready(f(*params, x))
+        return [value, *grads]
+
+    return Built(run, rnn_outputs, ["lax.scan"])
+
+
+BUILDERS = {"W1": _w1, "W2": _w2, "W3": _w3, "W4": _w4, "W5": _w5, "W6": _w6}
 
 
 def build(workload: str, data: dict) -> Built:

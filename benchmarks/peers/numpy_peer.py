@@ -5,7 +5,7 @@ This is both a timed implementation and the reference every other one is checked
 from __future__ import annotations
 
 import numpy as np
-from workloads import W3_L2, W3_LR, W4_LR, W4_PARAMS, chain_steps
+from workloads import W3_L2, W3_LR, W4_LR, W4_PARAMS, W6_PARAMS, chain_steps
 
 from peers import Built
 
@@ -137,7 +137,33 @@ def _w5(data):
     return Built(lambda: _chain_grad(x, steps), lambda r: {"g": r})
 
 
-BUILDERS = {"W1": _w1, "W2": _w2, "W3": _w3, "W4": _w4, "W5": _w5}
+def rnn_grads(x, W, U, b, h0):
+    """W6 by hand: the forward pass, then backpropagation through time; [cost, dW, dU, db, dh0]."""
+    hs = [h0]
+    for t in range(len(x)):
+        hs.append(np.tanh(x[t] @ W + hs[-1] @ U + b))
+    cost = sum(h.sum() for h in hs[1:])
+    gW, gU, gb = np.zeros_like(W), np.zeros_like(U), np.zeros_like(b)
+    carry = np.zeros_like(h0)
+    for t in reversed(range(len(x))):
+        pre = (1.0 + carry) * (1.0 - hs[t + 1] ** 2)
+        gW += x[t].T @ pre
+        gU += hs[t].T @ pre
+        gb += pre.sum(axis=0)
+        carry = pre @ U.T
+    return [cost, gW, gU, gb, carry]
+
+
+def rnn_outputs(raw) -> dict:
+    return dict(zip(("cost",) + tuple("d" + k for k in W6_PARAMS), map(np.asarray, raw)))
+
+
+def _w6(data):
+    args = [data[k] for k in ("x",) + W6_PARAMS]
+    return Built(lambda: rnn_grads(*args), rnn_outputs)
+
+
+BUILDERS = {"W1": _w1, "W2": _w2, "W3": _w3, "W4": _w4, "W5": _w5, "W6": _w6}
 
 
 def build(workload: str, data: dict) -> Built:

@@ -8,9 +8,10 @@ import importlib
 import importlib.metadata
 
 import numpy as np
-from workloads import W3_L2, W3_LR, W4_LR, W4_PARAMS, apply_chain
+from workloads import W3_L2, W3_LR, W4_LR, W4_PARAMS, W6_PARAMS, apply_chain
 
 from peers import Built
+from peers.numpy_peer import rnn_outputs
 
 th = T = None
 MODE = None
@@ -161,7 +162,20 @@ def _w5(data):
     return Built(lambda: f(xv), lambda r: {"g": np.asarray(r)})
 
 
-BUILDERS = {"W1": _w1, "W2": _w2, "W3": _w3, "W4": _w4, "W5": _w5}
+def _w6(data):
+    x = T.dtensor3("x")
+    W, U = T.dmatrices("W", "U")
+    b = T.dvector("b")
+    h0 = T.dmatrix("h0")
+    hs, _ = th.scan(lambda xt, hp, W, U, b: T.tanh(T.dot(xt, W) + T.dot(hp, U) + b),
+                    sequences=x, outputs_info=h0, non_sequences=[W, U, b])
+    cost = hs.sum()
+    f = _function([x, W, U, b, h0], [cost] + _grad(cost, [W, U, b, h0]))
+    args = [data[k] for k in ("x",) + W6_PARAMS]
+    return Built(lambda: f(*args), rnn_outputs, ["scan"])
+
+
+BUILDERS = {"W1": _w1, "W2": _w2, "W3": _w3, "W4": _w4, "W5": _w5, "W6": _w6}
 
 
 def build(workload: str, data: dict) -> Built:

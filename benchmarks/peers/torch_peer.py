@@ -2,10 +2,13 @@
 workload whose compiled version fails on its first call; the report's notes say which ran."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
-from workloads import W3_L2, W3_LR, W4_LR, W4_PARAMS, apply_chain
+from workloads import W3_L2, W3_LR, W4_LR, W4_PARAMS, W6_PARAMS, apply_chain
 
 from peers import Built
+from peers.numpy_peer import rnn_outputs
 
 torch = None
 
@@ -14,11 +17,12 @@ def setup(options: dict) -> dict:
     global torch
     import torch as _torch
 
-    _torch.set_num_threads(1)
-    try:
-        _torch.set_num_interop_threads(1)
-    except RuntimeError:
-        pass  # only settable before the first parallel work
+    if not os.environ.get("BENCH_ALL_CORES"):  # bench.py --all-cores: torch's own default
+        _torch.set_num_threads(1)
+        try:
+            _torch.set_num_interop_threads(1)
+        except RuntimeError:
+            pass  # only settable before the first parallel work
     torch = _torch
     return {"version": _torch.__version__.split("+")[0], "notes": []}
 
@@ -126,7 +130,28 @@ def _w5(data, notes):
     return Built(lambda: f(x), lambda r: {"g": r.numpy()})
 
 
-BUILDERS = {"W1": _w1, "W2": _w2, "W3": _w3, "W4": _w4, "W5": _w5}
+def _w6(data, notes):
+    def cost(W, U, b, h0, x):
+        h, total = h0, 0.0
+        for t in range(x.shape[0]):
+            h = torch.tanh(x[t] @ W + h @ U + b)
+            total = total + h.sum()
+        return total
+
+    # eager: torch.compile would unroll the 100-step Python loop into one graph
+    notes.append("eager, a Python loop")
+    f = torch.func.grad_and_value(cost, argnums=(0, 1, 2, 3))
+    params = [_t(data[k]) for k in W6_PARAMS]
+    x = _t(data["x"])
+
+    def run():
+        grads, value = f(*params, x)
+        return [value, *grads]
+
+    return Built(run, lambda r: rnn_outputs([t.detach().numpy() for t in r]))
+
+
+BUILDERS = {"W1": _w1, "W2": _w2, "W3": _w3, "W4": _w4, "W5": _w5, "W6": _w6}
 
 
 def build(workload: str, data: dict) -> Built:

@@ -59,3 +59,15 @@ def test_new_axis_on_a_0d_tensor_on_numba():
         x = T.tensor(dtype, shape=(), name="x")
         check_against_numpy([x], [x[None], x[None, None] * 2], [np.asarray(3, dtype)],
                             [np.full((1,), 3, dtype), np.full((1, 1), 6, dtype)])
+
+
+def test_gradient_of_a_new_axis_on_a_0d_tensor():
+    # found by the fuzzer: the gradient of x[None] (an IncSubtensor into a 0-d tensor) did not
+    # compile on numba, where a 0-d value is a number
+    for dtype in ("float32", "float64"):
+        x = T.tensor(dtype, shape=(), name="x")
+        y = T.tensor(dtype, shape=(1,), name="y")
+        cost = T.sum(x[None] * y) + T.sum(x[None, None] * 3)
+        check_against_numpy([x, y], [T.grad(cost, x), T.set_subtensor(x[None], y)],
+                            [np.asarray(2, dtype), np.asarray([5], dtype)],
+                            [np.asarray(8, dtype), np.asarray(5, dtype)])

@@ -70,7 +70,13 @@ def _reads_back(path: str, text: str) -> bool:
         return False
 
 
-def load_module(source: str):
+def module_name(source: str, kind: str = "g") -> str:
+    """The name `source` is imported under (in sys.modules, so other generated modules can
+    import from it): kind "g" for a graph's module, "k" for one shared kernel's."""
+    return f"symgrad_numba_{kind}_{source_key(source)}"
+
+
+def load_module(source: str, kind: str = "g"):
     """The module for `source`, imported from the compile dir (written there first if needed).
 
     Loaded once per process and key: equal graphs share their compiled functions."""
@@ -79,11 +85,11 @@ def load_module(source: str):
         module = _loaded.get(key)
         if module is not None:
             return module
-        path = os.path.join(cache_dir(), f"g_{key}.py")
+        path = os.path.join(cache_dir(), f"{kind}_{key}.py")
         if not _reads_back(path, source):
             _write_atomically(path, source)
         # run the text we hold, not what is on disk now; the path names it for numba's cache
-        module = types.ModuleType(f"symgrad_numba_g_{key}")
+        module = types.ModuleType(module_name(source, kind))
         module.__file__ = path
         sys.modules[module.__name__] = module
         exec(compile(source, path, "exec"), module.__dict__)  # noqa: S102 (our own text)

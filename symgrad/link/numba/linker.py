@@ -50,6 +50,7 @@ from symgrad.link.numba import specialfns as spf
 from symgrad.link.numba.blas import matmat as blas_matmat, matvec as blas_matvec
 from symgrad.link.numba.blas import vecmat as blas_vecmat, vecvec as blas_vecvec
 from symgrad.link.numba.mathlib import int_pow, max_nan, min_nan, softplus
+from symgrad.link.numba.arrayviews import strided_view
 from symgrad.link.numba.vectormath import cos_fast, exp, sigmoid, sin_fast, tanh
 
 _kernel = njit(cache=True, error_model="numpy", nogil=True, fastmath={FASTMATH},
@@ -69,6 +70,7 @@ _OPTIONAL_IMPORTS = {
     "from symgrad.link.numba import randomlib": ("rnd.",),
     "from symgrad.link.numba import specialfns": ("spf.",),
     "from symgrad.link.numba.mathlib import": ("int_pow(", "max_nan(", "min_nan(", "softplus("),
+    "from symgrad.link.numba.arrayviews import": ("strided_view(",),
     # parallel helpers (threads.py): only graphs with large kernels and threads on have them
     "from numba import prange": ("@_parallel",),
     "from symgrad.link.numba.threads import": ("@_parallel",),
@@ -198,20 +200,48 @@ class GraphSource:
             lines += ["    " + line for line in side_lines + assign]
         return lines
 
-    def kernel_blocks(self) -> list[str]:
-        """Each distinct kernel as a jitted module-level function under its own name (those a
-        helper already defines, as an inner graph's kernels do, are not repeated)."""
+    def kernel_blocks(self, texts=None) -> list[str]:
+        """Each distinct kernel (of `texts`, default all) as a jitted module-level function
+        under its own name (those a helper already defines, as an inner graph's kernels do,
+        are not repeated)."""
         blocks = ["\n@_kernel\n" + text.replace(f"def {KERNEL_NAME}(", f"def {name}(", 1)
-                  for text, name in self.kernels.items()]
+                  for text, name in self.kernels.items() if texts is None or text in texts]
         return [b for b in blocks if b not in self.helpers]
+
+    # a kernel that needs no helpers lives in a module of its own, shared by every graph that
+    # uses it: numba compiles it once per process and argument types, and its machine code is
+    # kept on disk for other graphs and processes (a loop's step graph keeps its kernels inline)
+    share_kernels = True
+
+    def shared_kernel_sources(self) -> dict[str, str]:
+        """Kernel text -> the source of its own module (one jitted function named `kernel`)."""
+        if not self.share_kernels:
+            return {}
+        shared = {}
+        for text in self.kernels:
+            if getattr(text, "helpers", ()) or any(text in h for h in self.helpers):
+                continue
+            block = "\n@_kernel\n" + text.replace(f"def {KERNEL_NAME}(", "def kernel(", 1)
+            shared[text] = _prelude_for(block) + block
+        return shared
 
     def _generate(self) -> str:
         params, body = self._graph_body()
-        parts = [*self.helpers, *self.kernel_blocks()]
+        self.kernel_modules = self.shared_kernel_sources()
+        own = [t for t in self.kernels if t not in self.kernel_modules]
+        parts = [*self.helpers, *self.kernel_blocks(own)]
         parts.append("\n@_graph\ndef graph(" + ", ".join(params) + "):\n"
                      + "".join(f"    {line}\n" for line in body))
         parts.append(self._runner_source(len(self.fgraph.inputs)))
-        return _prelude_for("".join(parts)) + "".join(parts)
+        imports = "".join(f"from {cache.module_name(src, 'k')} import kernel as "
+                          f"{self.kernels[text]}\n" for text, src in self.kernel_modules.items())
+        return _prelude_for("".join(parts)) + imports + "".join(parts)
+
+    def load(self):
+        """The generated module, imported after the shared kernels' modules it imports from."""
+        for src in self.kernel_modules.values():
+            cache.load_module(src, "k")
+        return cache.load_module(self.source)
 
     def _runner_source(self, n_inputs: int) -> str:
         """Plain Python: unpack the argument list, call `graph`, box 0-d results as arrays."""
@@ -268,7 +298,7 @@ class NumbaLinker:
 
     def _numba_runner(self, fgraph):
         generated = GraphSource(fgraph)
-        module = cache.load_module(generated.source)
+        module = generated.load()
         fast_run = module.make_runner(*generated.array_constants)
         nodes = generated.nodes
 

@@ -48,6 +48,7 @@ class StepSource(GraphSource):
     """A step graph as module-level blocks: helpers, constants, kernels and `step_<hash>`."""
 
     scalars_as_numbers = True
+    share_kernels = False  # the step's kernels travel with the Scan kernel as its helpers
 
     def __init__(self, fgraph) -> None:
         self.constant_blocks: dict[str, None] = {}

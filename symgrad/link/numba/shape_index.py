@@ -119,6 +119,8 @@ def _inc_subtensor(op, node) -> str:
         return _inc_integer_arrays(op, node)
     index_names = [f"j{k}" for k in range(len(node.inputs) - 2)]
     checks, key, newaxes = _basic_key(op.entries, index_names, node.inputs[0].type.ndim)
+    if node.inputs[0].type.ndim == 0:  # a number in the jitted graph: x[None, ...] += y
+        return _def(["i0", "i1"] + index_names, checks + _inc_number(op, node))
     # inserted axes have length 1: writing through the key without them is the same write
     target = f"out[{', '.join(key)}]" if key else "out[()]"
     lines = checks + ["out = i0.copy()"]
@@ -136,6 +138,19 @@ def _inc_subtensor(op, node) -> str:
         lines.append(f"yb = np.broadcast_to({y}, view.shape)")
         lines.append(f"view[...] = {'yb' if op.set_instead_of_inc else 'view + yb'}")
     return _def(["i0", "i1"] + index_names, lines + ["return out"])
+
+
+def _inc_number(op, node) -> list[str]:
+    """The lines for a 0-d x indexed by newaxis entries only (the gradient of `x[None]`):
+    the value has one element, whatever its length-1 axes."""
+    y_ndim = node.inputs[1].type.ndim
+    dtype = node.outputs[0].type.dtype
+    lines = [f"if i1.shape[{a}] != 1:\n        raise ValueError('{op}: the value has "
+             "length ' + str(i1.shape[" + str(a) + "]) + ' on an axis of length 1')"
+             for a in range(y_ndim)]
+    y = f"i1[{', '.join(['0'] * y_ndim)}]" if y_ndim else "i1"
+    value = y if op.set_instead_of_inc else f"i0 + {y}"
+    return lines + [f"return np.{dtype}({value})"]
 
 
 def _drop_axes_expr(name: str, ndim: int, keep: list[int]) -> str:

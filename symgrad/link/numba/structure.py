@@ -43,8 +43,8 @@ def _dimshuffle_kernel(op, node) -> str:
         return _def("i0", "return i0.T")
     shape = _tuple("1" if d == "x" else f"i0.shape[{d}]" for d in op.new_order)
     strides = _tuple("0" if d == "x" else f"i0.strides[{d}]" for d in op.new_order)
-    return _def("i0", f"return np.lib.stride_tricks.as_strided(i0, shape={shape}, "
-                      f"strides={strides})")
+    kept = [d for d in op.new_order if d != "x"]
+    return _def("i0", f"return strided_view(i0, {shape}, {strides}, {kept == sorted(kept)})")
 
 
 @numba_kernel.register(Alloc)
