@@ -78,7 +78,7 @@ def main() -> None:
     compile_time = time.perf_counter() - start
     for got, want in zip(f(*args), rnn_grads(*args)):
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
-    t_numpy, t_symgrad = best_times([numpy_rnn, f], args, opts.repeat)
+    t_numpy, t_symgrad = best_times([rnn_grads, f], args, opts.repeat)
     print(f"RNN forward+backward, {opts.steps} steps, batch {opts.batch}, "
           f"{opts.inputs} inputs, {opts.hidden} hidden, float64, one thread")
     print(f"  compile (symgrad): {compile_time * 1e3:9.2f} ms")
