@@ -24,17 +24,7 @@ import symgrad.tensor as T
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from peers.numpy_peer import rnn_grads  # noqa: E402 - the hand-written RNN of `make bench` (W6)
-
-
-def make_data(steps: int, batch: int, n_in: int, hidden: int) -> dict:
-    rng = np.random.default_rng(20240611)
-    return {
-        "x": rng.standard_normal((steps, batch, n_in)),
-        "W": 0.1 * rng.standard_normal((n_in, hidden)),
-        "U": 0.1 * rng.standard_normal((hidden, hidden)),
-        "b": 0.1 * rng.standard_normal(hidden),
-        "h0": np.zeros((batch, hidden)),
-    }
+from workloads import SEED, rnn_data  # noqa: E402
 
 
 def symgrad_rnn(mode=None):
@@ -71,7 +61,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--mode", default=None, help="symgrad mode (default: config.mode)")
     opts = parser.parse_args()
-    data = make_data(opts.steps, opts.batch, opts.inputs, opts.hidden)
+    data = rnn_data(np.random.default_rng(SEED), opts.steps, opts.batch, opts.inputs,
+                    opts.hidden)
     args = [data[k] for k in ("x", "W", "U", "b", "h0")]
     start = time.perf_counter()
     f = symgrad_rnn(opts.mode)

@@ -76,17 +76,22 @@ def make_data(workload: str, size=None) -> dict:
     if workload == "W5":
         return {"x": rng.standard_normal(size)}
     if workload == "W6":
-        return {
-            "x": rng.standard_normal((W6_STEPS, W6_BATCH, W6_INPUTS)),
-            "W": 0.1 * rng.standard_normal((W6_INPUTS, W6_HIDDEN)),
-            "U": 0.1 * rng.standard_normal((W6_HIDDEN, W6_HIDDEN)),
-            "b": 0.1 * rng.standard_normal(W6_HIDDEN),
-            "h0": np.zeros((W6_BATCH, W6_HIDDEN)),
-        }
+        return rnn_data(rng)
     raise ValueError(f"unknown workload {workload!r}")
 
 
 W4_PARAMS = ("W1", "b1", "W2", "b2", "W3", "b3")
+
+
+def rnn_data(rng, steps=W6_STEPS, batch=W6_BATCH, n_in=W6_INPUTS, hidden=W6_HIDDEN) -> dict:
+    """W6's inputs (also benchmarks/rnn_scan.py's, at the sizes it is given)."""
+    return {
+        "x": rng.standard_normal((steps, batch, n_in)),
+        "W": 0.1 * rng.standard_normal((n_in, hidden)),
+        "U": 0.1 * rng.standard_normal((hidden, hidden)),
+        "b": 0.1 * rng.standard_normal(hidden),
+        "h0": np.zeros((batch, hidden)),
+    }
 
 
 def chain_steps(n_steps: int = W5_STEPS) -> list[tuple[str, float, float]]:
