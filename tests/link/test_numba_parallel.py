@@ -167,3 +167,15 @@ def test_parallel_comparisons_with_two_threads_at_the_production_level(tmp_path)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     passed = re.search(r"(\d+) passed", done.stdout)
     assert passed and int(passed.group(1)) >= 4, done.stdout[-2000:]
+
+
+@pytest.mark.parametrize("given, expected", [(None, "0"), ("300000", "300000")])
+def test_openmp_threads_sleep_between_loops_unless_the_user_says_otherwise(given, expected):
+    # spinning OpenMP threads starved BLAS's threads: an MLP step was 4x slower on two cores
+    env = {k: v for k, v in os.environ.items() if k not in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY")}
+    if given is not None:
+        env["GOMP_SPINCOUNT"] = given
+    code = "import os, symgrad.link.numba.threads; print(os.environ['GOMP_SPINCOUNT'])"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == expected

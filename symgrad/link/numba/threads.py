@@ -16,10 +16,19 @@ results in chunk order, which differs from the serial left-to-right sum by round
 """
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import nullcontext
 
-import numba
+# numba's OpenMP pool busy-waits after each parallel loop (GNU libgomp's default spin count),
+# taking the cores BLAS's own threads need next: an MLP step (parallel elementwise kernels
+# between GEMMs) ran 4x slower on two cores than on one (48 ms against 12 ms). Idle threads
+# that sleep at once cost the elementwise workloads nothing measurable. libgomp reads this
+# when it loads, which numba does at the first parallel loop; a user's own setting wins.
+if "GOMP_SPINCOUNT" not in os.environ and "OMP_WAIT_POLICY" not in os.environ:
+    os.environ["GOMP_SPINCOUNT"] = "0"
+
+import numba  # noqa: E402 - after the setting above, whatever loads numba's pool later
 from numba.np.ufunc import parallel as numba_parallel
 
 from symgrad.config import config
