@@ -5,8 +5,9 @@ In: a rewritten FunctionGraph. Out: a runner calling one generated, jitted funct
 dispatch.py holds the per-Op-class kernel table; scalar.py, elemwise.py, reduce.py,
 structure.py, markers.py and the other kernel modules fill it (ifelse.py also lays out lazy
 branches; scan.py turns a loop's step graph into jitted helpers); mathlib.py has the vectorisable scalar
-functions kernels call; linker.py generates a graph's module; cache.py stores it by content so
-numba's own cache can keep the machine code.
+functions kernels call, arrayviews.py the views that keep a contiguous operand typed contiguous;
+linker.py generates a graph's module (each kernel without helpers in a module of its own, shared
+by every graph); cache.py stores them by content so numba's own cache can keep the machine code.
 """
 from __future__ import annotations
 
