@@ -15,6 +15,7 @@ from symgrad.link.numba.dispatch import has_kernel
 from symgrad.scan import Scan
 from symgrad.scan.utils import until
 from tests.helpers import assert_same_results
+from tests.link import scan_cases
 
 NUMBA = Mode("numba", None, "numba-noopt")
 NUMBA_OPT = Mode("numba", "fast_run", "numba-fast_run")
@@ -37,47 +38,20 @@ def _both(inputs, outputs, values, mode=NUMBA, rtol=1e-12, atol=1e-14):
 
 
 def test_power_polynomial_and_cumulative_sum(rng):
-    A, k = T.dvector("A"), T.lscalar("k")
-    power, _ = theano.scan(lambda prior, A: prior * A, outputs_info=T.ones_like(A),
-                           non_sequences=A, n_steps=k)
-    coefficients, x = T.dvector("coefficients"), T.dscalar("x")
-    terms, _ = theano.scan(lambda c, p, x: c * (x ** p), outputs_info=None,
-                           sequences=[coefficients, T.arange(10)], non_sequences=x)
-    v = T.dvector("v")
-    cumsum, _ = theano.scan(lambda xt, acc: acc + xt, sequences=v,
-                            outputs_info=T.zeros_like(v[0]))
-    outs = [power, power[-1], terms.sum(), terms, cumsum]
-    f, f_py = _both([A, k, coefficients, x, v], outs,
-                    [rng.normal(size=4), 3, np.array([1.0, 0.0, 2.0]), 3.0, rng.normal(size=6)])
+    f, f_py = _both(*scan_cases.power_polynomial_and_cumulative_sum(rng))
     # other shapes through the same compiled function, a non-contiguous vector among them
-    for values in ([rng.normal(size=(5, 2))[:, 0], 1, np.ones(12), -0.5, np.zeros(1)],
-                   [np.zeros(0), 2, np.ones(1), 2.0, rng.normal(size=3)[::-1]]):
-        for g, w in zip(f(*values), f_py(*values)):
-            assert g.shape == w.shape and g.dtype == w.dtype
-            np.testing.assert_allclose(g, w, rtol=1e-12)
+    scan_cases.assert_agree(f, f_py, (
+        [rng.normal(size=(5, 2))[:, 0], 1, np.ones(12), -0.5, np.zeros(1)],
+        [np.zeros(0), 2, np.ones(1), 2.0, rng.normal(size=3)[::-1]]))
 
 
 def test_fibonacci_mit_sot_integer_and_float32():
-    init = T.lvector("init")
-    fib, _ = theano.scan(lambda a, b: a + b, outputs_info={"initial": init, "taps": [-2, -1]},
-                         n_steps=8)
-    h0 = T.fvector("h0")
-    h, _ = theano.scan(lambda a, b: a * np.float32(0.5) + b,
-                       outputs_info={"initial": h0, "taps": [-3, -1]}, n_steps=5)
-    f, _ = _both([init, h0], [fib, h], [np.array([0, 1, 99]), np.arange(4, dtype="float32")])
-    np.testing.assert_array_equal(f([0, 1], [1, 2, 3])[0], [1, 2, 3, 5, 8, 13, 21, 34])
+    f, _ = _both(*scan_cases.fibonacci_mit_sot_integer_and_float32())
+    np.testing.assert_array_equal(f([0, 1], [1, 2, 3])[0], scan_cases.FIBONACCI_FROM_0_1)
 
 
 def test_sequence_taps_going_backwards_and_per_step_outputs(rng):
-    x, h0 = T.dvector("x"), T.dvector("h0")
-    m = T.dmatrix("m")
-    (h, y), _ = theano.scan(lambda a, b, c, hm2, hm1: (a * hm2 + T.sin(b * hm1) + c, a + b),
-                            sequences=[{"input": x, "taps": [-1, 1]}, m.sum(axis=1)],
-                            outputs_info=[{"initial": h0, "taps": [-2, -1]}, None],
-                            go_backwards=True)
-    rows, _ = theano.scan(lambda r, s: r * s, sequences=[m, {"input": x, "taps": [2]}])
-    _both([x, h0, m], [h, y, rows],
-          [np.linspace(-1, 1, 7), np.array([0.3, -0.2]), rng.normal(size=(5, 3))])
+    _both(*scan_cases.sequence_taps_going_backwards_and_per_step_outputs(rng))
 
 
 def test_rnn_gradient_through_scan_and_truncated(rng):
