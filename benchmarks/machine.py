@@ -75,6 +75,19 @@ def _blas() -> str:
     return "; ".join(parts) or "none found"
 
 
+def _simd() -> str:
+    """The widest vector extension LLVM sees (numba kernels use 512-bit vectors on AVX-512)."""
+    try:
+        import llvmlite.binding as llvm
+    except ImportError:
+        return "unknown (llvmlite not installed)"
+    features = dict(llvm.get_host_cpu_features())
+    for name, label in (("avx512f", "AVX-512"), ("avx2", "AVX2"), ("sse2", "SSE2")):
+        if features.get(name):
+            return f"{label} (LLVM cpu {llvm.get_host_cpu_name()})"
+    return f"none found (LLVM cpu {llvm.get_host_cpu_name()})"
+
+
 def facts(quick: bool = False) -> dict:
     load_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     copy = copy_bandwidth((128 if quick else 512) * 2**20, 3 if quick else 7)
@@ -87,6 +100,7 @@ def facts(quick: bool = False) -> dict:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "blas": _blas(),
+        "simd": _simd(),
         "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", "unset"),
         "openblas_coretype_before_run": os.environ.get("BENCH_ORIG_OPENBLAS_CORETYPE", ""),
         **copy,

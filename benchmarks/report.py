@@ -116,7 +116,7 @@ def machine_lines(m: dict) -> list[str]:
     load = m.get("load_start")
     lines = [
         (f"CPU: {m['cpu']}, {m['logical_cpus']} logical CPUs, {m['memory_GiB']:.1f} GiB; "
-         f"Python {m['python']}, numpy {m['numpy']}"),
+         f"Python {m['python']}, numpy {m['numpy']}; vectors: {m.get('simd', 'unknown')}"),
         f"BLAS: {m['blas']}; OPENBLAS_CORETYPE: {coretype}",
         (f"memory copy, 1 core ({m['copy_MiB']:.0f} MiB float64, reused destination): "
          f"{m['copy_GBps']:.1f} GB/s copied = {m['copy_rw_GBps']:.1f} GB/s read+written"),

@@ -79,6 +79,8 @@ FLAGS: dict[str, tuple] = {
     "base_compiledir": (_default_compiledir(), None),
     # numba linker: keep freed large blocks for reuse (see symgrad/link/numba/memory.py)
     "numba_keep_freed_memory": (True, None),
+    # numba linker: 512-bit vectors on AVX-512 CPUs (see symgrad/link/numba/vector_width.py)
+    "numba_wide_vectors": (True, None),
     # numba linker: threads for large elementwise loops and reductions; 0 = every core numba
     # may use (NUMBA_NUM_THREADS), 1 = serial code only
     "num_threads": (0, None),

@@ -5,11 +5,17 @@ In: a rewritten FunctionGraph. Out: a runner calling one generated, jitted funct
 dispatch.py holds the per-Op-class kernel table; scalar.py, elemwise.py, reduce.py,
 structure.py, markers.py and the other kernel modules fill it (ifelse.py also lays out lazy
 branches; scan.py turns a loop's step graph into jitted helpers); mathlib.py has the vectorisable scalar
-functions kernels call, arrayviews.py the views that keep a contiguous operand typed contiguous;
+functions kernels call, arrayviews.py the views that keep a contiguous operand typed contiguous,
+vector_width.py the 512-bit vectors on AVX-512 CPUs;
 linker.py generates a graph's module (each kernel without helpers in a module of its own, shared
 by every graph); cache.py stores them by content so numba's own cache can keep the machine code.
 """
 from __future__ import annotations
+
+# first: numba fixes its target's features when it creates its first jitted function
+from symgrad.link.numba import vector_width  # noqa: F401
+
+# isort: split
 
 # importing the kernel modules fills the kernel table
 from symgrad.link.numba import (  # noqa: F401
