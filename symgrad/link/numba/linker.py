@@ -52,6 +52,7 @@ from symgrad.link.numba.blas import vecmat as blas_vecmat, vecvec as blas_vecvec
 from symgrad.link.numba.mathlib import int_pow, max_nan, min_nan, softplus
 from symgrad.link.numba.arrayviews import strided_view
 from symgrad.link.numba.vectormath import cos_fast, exp, sigmoid, sin_fast, tanh
+from symgrad.link.numba.vectormath import exp32, sigmoid32, tanh32
 
 _kernel = njit(cache=True, error_model="numpy", nogil=True, fastmath={FASTMATH},
                no_cpython_wrapper=True)

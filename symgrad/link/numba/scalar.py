@@ -162,6 +162,8 @@ def _reciprocal(op, args, in_dtypes, out_dtype):
 
 @scalar_source.register(sm.Sigmoid)
 def _sigmoid(op, args, in_dtypes, out_dtype):
+    if out_dtype == "float32":
+        return f"sigmoid32(np.float32({args[0]}))"
     return f"sigmoid(np.float64({args[0]}))"
 
 
@@ -191,10 +193,13 @@ _UNARY_FUNCTIONS = {
 
 
 _FLOAT64_ONLY = ("exp", "tanh", "sin_fast", "cos_fast")  # vectormath works in float64
+_FLOAT32_VERSIONS = {"exp": "exp32", "tanh": "tanh32"}  # ... and these in float32
 
 
 def _unary_function(name: str):
     def source(op, args, in_dtypes, out_dtype):
+        if out_dtype == "float32" and name in _FLOAT32_VERSIONS:
+            return f"{_FLOAT32_VERSIONS[name]}(np.float32({args[0]}))"
         if name in _FLOAT64_ONLY:
             return f"{name}(np.float64({args[0]}))"
         return f"{name}({_float(args[0], out_dtype)})"
