@@ -4,9 +4,10 @@ In: a rewritten FunctionGraph. Out: a runner calling one generated, jitted funct
 
 dispatch.py holds the per-Op-class kernel table; scalar.py, elemwise.py, reduce.py,
 structure.py, markers.py and the other kernel modules fill it (ifelse.py also lays out lazy
-branches; scan.py turns a loop's step graph into jitted helpers); mathlib.py has the vectorisable scalar
-functions kernels call, arrayviews.py the views that keep a contiguous operand typed contiguous,
-vector_width.py the 512-bit vectors on AVX-512 CPUs;
+branches; scan.py turns a loop's step graph into jitted helpers); vectormath.py has the math
+functions kernels inline so their loops vectorise (exp, log, tanh ..., float64 and float32),
+mathlib.py the other scalar helpers, arrayviews.py the views that keep a contiguous operand
+typed contiguous, vector_width.py the 512-bit vectors on AVX-512 CPUs;
 linker.py generates a graph's module (each kernel without helpers in a module of its own, shared
 by every graph); cache.py stores them by content so numba's own cache can keep the machine code.
 """

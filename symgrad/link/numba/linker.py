@@ -49,10 +49,11 @@ from symgrad.link.numba import randomlib as rnd
 from symgrad.link.numba import specialfns as spf
 from symgrad.link.numba.blas import matmat as blas_matmat, matvec as blas_matvec
 from symgrad.link.numba.blas import vecmat as blas_vecmat, vecvec as blas_vecvec
-from symgrad.link.numba.mathlib import int_pow, max_nan, min_nan, softplus
+from symgrad.link.numba.mathlib import int_pow, max_nan, min_nan
 from symgrad.link.numba.arrayviews import strided_view
 from symgrad.link.numba.vectormath import cos_fast, exp, sigmoid, sin_fast, tanh
 from symgrad.link.numba.vectormath import exp32, sigmoid32, tanh32
+from symgrad.link.numba.vectormath import log1p_fast, log_fast, softplus_fast
 
 _kernel = njit(cache=True, error_model="numpy", nogil=True, fastmath={FASTMATH},
                no_cpython_wrapper=True)
@@ -70,7 +71,7 @@ _OPTIONAL_IMPORTS = {
     "from symgrad.link.numba.blas import": ("blas_",),
     "from symgrad.link.numba import randomlib": ("rnd.",),
     "from symgrad.link.numba import specialfns": ("spf.",),
-    "from symgrad.link.numba.mathlib import": ("int_pow(", "max_nan(", "min_nan(", "softplus("),
+    "from symgrad.link.numba.mathlib import": ("int_pow(", "max_nan(", "min_nan("),
     "from symgrad.link.numba.arrayviews import": ("strided_view(",),
     # parallel helpers (threads.py): only graphs with large kernels and threads on have them
     "from numba import prange": ("@_parallel",),

@@ -169,7 +169,7 @@ def _sigmoid(op, args, in_dtypes, out_dtype):
 
 @scalar_source.register(sm.Softplus)
 def _softplus(op, args, in_dtypes, out_dtype):
-    return f"softplus({_float(args[0], out_dtype)})"
+    return f"softplus_fast(np.float64({args[0]}))"
 
 
 @scalar_source.register(sm.ArcTan2)
@@ -181,10 +181,11 @@ def _arctan2(op, args, in_dtypes, out_dtype):
 # function a kernel recomputes with when it sees such a NaN
 GUARDED_FUNCTIONS = {"sin_fast": "np.sin", "cos_fast": "np.cos"}
 
-# one-argument float functions; exp, tanh, sin and cos go through the vectorisable versions
+# one-argument float functions; exp, tanh, log, log1p, sin and cos go through the vectorisable
+# versions
 _UNARY_FUNCTIONS = {
-    sm.Exp: "exp", sm.Exp2: "np.exp2", sm.Expm1: "np.expm1", sm.Log: "np.log",
-    sm.Log2: "np.log2", sm.Log10: "np.log10", sm.Log1p: "np.log1p", sm.Sqrt: "np.sqrt",
+    sm.Exp: "exp", sm.Exp2: "np.exp2", sm.Expm1: "np.expm1", sm.Log: "log_fast",
+    sm.Log2: "np.log2", sm.Log10: "np.log10", sm.Log1p: "log1p_fast", sm.Sqrt: "np.sqrt",
     sm.Sin: "sin_fast", sm.Cos: "cos_fast", sm.Tan: "np.tan", sm.ArcSin: "np.arcsin",
     sm.ArcCos: "np.arccos", sm.ArcTan: "np.arctan", sm.Sinh: "np.sinh", sm.Cosh: "np.cosh",
     sm.Tanh: "tanh", sm.ArcSinh: "np.arcsinh", sm.ArcCosh: "np.arccosh",
@@ -192,7 +193,8 @@ _UNARY_FUNCTIONS = {
 }
 
 
-_FLOAT64_ONLY = ("exp", "tanh", "sin_fast", "cos_fast")  # vectormath works in float64
+# vectormath works in float64
+_FLOAT64_ONLY = ("exp", "tanh", "log_fast", "log1p_fast", "sin_fast", "cos_fast")
 _FLOAT32_VERSIONS = {"exp": "exp32", "tanh": "tanh32"}  # ... and these in float32
 
 

@@ -131,6 +131,59 @@ def emit_sigmoid(e: _Emitter, x):
     return e.div(e.c(1.0), e.add(e.c(1.0), emit_exp(e, e.sub(e.c(0.0), x))))
 
 
+# log(1+f) = 2 atanh(s), s = f/(2+f), = 2s + s z Q(z) with z = s^2 <= 0.0295 (m in
+# [sqrt(1/2), sqrt(2))); Q fitted as _EXP_Q was (relative error 4.6e-16), highest first
+_LOG_Q = [0.1461722905535695, 0.15331653808341117, 0.18182891335802956, 0.22222211101585754,
+          0.28571428626200895, 0.39999999999898944, 0.666666666666667]
+_LN2_HI, _LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10  # as in emit_exp
+
+
+def emit_log(e: _Emitter, x):
+    # x = m 2^k from the bits (subnormals scaled into the normal range first); then
+    # log(1+f) = f - (f^2/2 - s (f^2/2 + R)), which keeps the large term f exact
+    b = e.b
+    tiny = e.lt(x, e.c(2.2250738585072014e-308))
+    xs = e.where(tiny, e.mul(x, e.c(2.0 ** 54)), x)
+    bits = b.bitcast(xs, _I64)
+    k = b.sub(b.lshr(bits, ir.Constant(_I64, 52)), ir.Constant(_I64, 1023))
+    k = b.select(tiny, b.sub(k, ir.Constant(_I64, 54)), k)
+    m = b.bitcast(b.or_(b.and_(bits, ir.Constant(_I64, (1 << 52) - 1)),
+                        ir.Constant(_I64, 1023 << 52)), _F64)
+    big = e.gt(m, e.c(1.4142135623730951))
+    m = e.where(big, e.mul(m, e.c(0.5)), m)
+    k = b.select(big, b.add(k, ir.Constant(_I64, 1)), k)
+    kf = b.sitofp(k, _F64)
+    f = e.sub(m, e.c(1.0))
+    s = e.div(f, e.add(e.c(2.0), f))
+    z = e.mul(s, s)
+    r = e.mul(z, e.horner(_LOG_Q, z))
+    hfsq = e.mul(e.c(0.5), e.mul(f, f))
+    y = e.add(e.mul(kf, e.c(_LN2_HI)),
+              e.sub(f, e.sub(hfsq, e.add(e.mul(s, e.add(hfsq, r)), e.mul(kf, e.c(_LN2_LO))))))
+    y = e.where(e.gt(x, e.c(1.7976931348623157e308)), x, y)  # inf
+    y = e.where(e.b.fcmp_ordered("==", x, e.c(0.0)), e.c(-math.inf), y)
+    y = e.where(e.lt(x, e.c(0.0)), e.c(math.nan), y)
+    return e.where(e.is_nan(x), x, y)
+
+
+def emit_log1p(e: _Emitter, x):
+    # log(u) for u = 1 + x, corrected by the rounding of that sum: (x - (u - 1)) / u
+    u = e.add(e.c(1.0), x)
+    corrected = e.add(emit_log(e, u), e.div(e.sub(x, e.sub(u, e.c(1.0))), u))
+    plain = e.b.or_(e.b.fcmp_ordered("==", u, e.c(0.0)), e.gt(u, e.c(1.7976931348623157e308)))
+    y = e.where(plain, emit_log(e, u), corrected)
+    # 1 + x == 1: log1p(x) is x to within its rounding (and keeps -0.0)
+    y = e.where(e.b.fcmp_ordered("==", u, e.c(1.0)), x, y)
+    return e.where(e.is_nan(x), x, y)
+
+
+def emit_softplus(e: _Emitter, x):
+    # log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): no overflow, and exact 0 for x < -745
+    t = emit_exp(e, e.sub(e.c(0.0), e.fabs(x)))
+    y = e.add(e.where(e.gt(x, e.c(0.0)), x, e.c(0.0)), emit_log1p(e, t))
+    return e.where(e.is_nan(x), x, y)
+
+
 # float32: exp(r) = 1 + r + r^2 q(r) on |r| <= ln2/2, q a least-squares fit (in extended
 # precision, at 400 Chebyshev points) of (exp(r) - 1 - r)/r^2, highest first
 _EXP32_Q = [0.0013933643931522965, 0.008363175205886364, 0.04166646674275398,
@@ -217,6 +270,9 @@ tanh = _unary_intrinsic(emit_tanh)
 sigmoid = _unary_intrinsic(emit_sigmoid)
 sin_fast = _unary_intrinsic(lambda e, x: _sin_cos(e, x, False))
 cos_fast = _unary_intrinsic(lambda e, x: _sin_cos(e, x, True))
+log_fast = _unary_intrinsic(emit_log)
+log1p_fast = _unary_intrinsic(emit_log1p)
+softplus_fast = _unary_intrinsic(emit_softplus)
 exp32 = _unary_intrinsic(emit_exp32, float32=True)
 tanh32 = _unary_intrinsic(emit_tanh32, float32=True)
 sigmoid32 = _unary_intrinsic(emit_sigmoid32, float32=True)
