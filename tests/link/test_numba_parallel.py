@@ -20,7 +20,8 @@ import symgrad.tensor as T
 from symgrad import config, function
 from symgrad.compile.mode import Mode
 from symgrad.link.numba.linker import GraphSource
-from symgrad.link.numba.threads import PARALLEL_MIN_SIZE, thread_count
+from symgrad.link.numba.threads import PARALLEL_MIN_SIZE, elemwise_min_size, thread_count
+from symgrad.tensor.elemwise import Elemwise
 
 CAN_COMPARE = numba.config.NUMBA_NUM_THREADS >= 2 and os.environ.get("NUMBA_OPT") == "3"
 needs_threads = pytest.mark.skipif(not CAN_COMPARE, reason="rerun in a subprocess with threads")
@@ -56,7 +57,8 @@ def _run(threads: int, values, mode=NUMBA):
 
 
 @needs_threads
-@pytest.mark.parametrize("shape", [(300, 400), (7, 9)])  # above and below the threshold
+# above every kernel's threshold (threads.elemwise_min_size) and below all of them
+@pytest.mark.parametrize("shape", [(700, 800), (7, 9)])
 def test_parallel_elemwise_is_bit_identical_to_serial_and_matches_the_vm(shape):
     values = _values(*shape)
     serial, _ = _run(1, values)
@@ -134,7 +136,30 @@ def test_num_threads_decides_the_thread_count_in_the_source(monkeypatch):
     assert "run_parallel(3, graph" in _source(3, monkeypatch)
     assert "run_parallel(4, graph" in _source(0, monkeypatch)  # 0: all of numba's threads
     assert "run_parallel(4, graph" in _source(16, monkeypatch)  # never more than numba starts
-    assert f">= {PARALLEL_MIN_SIZE}:" in _source(2, monkeypatch)
+    assert re.search(r"\.size >= \d+:", _source(2, monkeypatch))
+
+
+def _elemwise_node(inputs, out):
+    f = function(inputs, out, mode=Mode("py", "fast_run"))
+    (node,) = [n for n in f.maker.fgraph.toposort() if isinstance(n.op, Elemwise)]
+    return node
+
+
+def test_light_kernels_need_more_elements_before_they_run_in_parallel():
+    h, b = T.fmatrix("h"), T.fvector("b")
+    x = T.dmatrix("x")
+    g = T.fmatrix("g")
+    light = elemwise_min_size(_elemwise_node([h, g], h - np.float32(0.01) * g))
+    tanh_bias = elemwise_min_size(_elemwise_node([h, b], T.tanh(h + b)))
+    sigmoid_grad = elemwise_min_size(_elemwise_node([x], T.grad(T.sum(1 / (1 + T.exp(-x))), x)))
+    assert PARALLEL_MIN_SIZE <= sigmoid_grad < tanh_bias < light
+    # an MLP's 256x512 activation and 784x512 weight update stay serial (waking threads
+    # between BLAS calls costs more there); a 1000x1000 sigmoid gradient goes parallel
+    assert tanh_bias > 256 * 512 and light > 784 * 512 and sigmoid_grad <= 1000 * 1000
+    # the generated source carries the node's own threshold
+    with config.change_flags(num_threads=2):
+        f = function([x], T.grad(T.sum(1 / (1 + T.exp(-x))), x), mode=Mode("py", "fast_run"))
+        assert f"size >= {sigmoid_grad}:" in GraphSource(f.maker.fgraph).source
 
 
 def test_scalar_graphs_never_get_parallel_code(monkeypatch):

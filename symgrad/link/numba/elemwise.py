@@ -18,7 +18,12 @@ from symgrad.link.numba.dispatch import (
     numba_kernel,
 )
 from symgrad.link.numba.scalar import guarded_names, has_scalar_source, scalar_lines, unguarded
-from symgrad.link.numba.threads import CHUNK, PARALLEL_MIN_SIZE, parallel_decorated, parallel_node
+from symgrad.link.numba.threads import (
+    CHUNK,
+    elemwise_min_size,
+    parallel_decorated,
+    parallel_node,
+)
 from symgrad.tensor.elemwise import Elemwise
 
 
@@ -76,7 +81,7 @@ def _loops(node, names, outs, lengths, body, results, flag: bool, par: list | No
         if par is not None:
             args = [f"f{k}" for k in range(len(names))] + [f"g{k}" for k in range(len(outs))]
             helper = _flat_parallel(len(names), len(outs), body, results, checks)
-            loop = _size_switch("g0.size", helper, args, flag, loop, par)
+            loop = _size_switch("g0.size", helper, args, flag, loop, par, elemwise_min_size(node))
         lines += indent(inner + loop, 1)
         lines.append("else:")
         depth = 1
@@ -86,16 +91,17 @@ def _loops(node, names, outs, lengths, body, results, flag: bool, par: list | No
     if par is not None:
         helper = _nested_parallel(node, names, outs, lengths, body, results, checks)
         nested = _size_switch(f"{outs[0]}.size", helper, names + outs + lengths, flag,
-                              nested, par)
+                              nested, par, elemwise_min_size(node))
     return lines + indent(nested, depth)
 
 
-def _size_switch(size: str, helper, args, flag: bool, serial: list[str], par: list) -> list[str]:
+def _size_switch(size: str, helper, args, flag: bool, serial: list[str], par: list,
+                 min_size: int) -> list[str]:
     """`serial` for small arrays, a call of the parallel helper (name, block) for large ones."""
     name, block = helper
     par.append(block)
     call = f"{name}({', '.join(args)})"
-    return ([f"if {size} >= {PARALLEL_MIN_SIZE}:", "    " + (f"bad |= {call}" if flag else call),
+    return ([f"if {size} >= {min_size}:", "    " + (f"bad |= {call}" if flag else call),
              "else:"] + indent(serial, 1))
 
 
