@@ -1,12 +1,13 @@
-"""exp, tanh, sigmoid, sin and cos emitted straight into the calling kernel's LLVM IR.
+"""exp, log, tanh, sigmoid, softplus, sin and cos emitted straight into the calling kernel's IR.
 
 numba compiles a jitted helper as a separate function that LLVM sees only as a call while it
 vectorises the caller's loop, and libm's functions are scalar calls too; so these are numba
 intrinsics: their arithmetic lands inline in the loop, which then vectorises. Each uses
-selects instead of branches. `exp`, `tanh`, `sigmoid`, `sin_fast` and `cos_fast` take and
-return float64 and are accurate to about an ulp; `exp32`, `tanh32` and `sigmoid32` work in
-float32 throughout (twice the lanes of float64, and a cheaper division), within 2 float32
-ulps (both tested against numpy).
+selects instead of branches. `exp`, `tanh`, `sigmoid`, `sin_fast`, `cos_fast`, `log_fast`,
+`log1p_fast` and `softplus_fast` take and return float64 and are within about an ulp of
+numpy (softplus two); `exp32`, `tanh32` and `sigmoid32` work in float32 throughout (twice
+the lanes of float64, and a cheaper division), within 1.1, 1.35 and 2.35 float32 ulps of
+the exact result (tests/link/test_numba_vectormath.py and test_numba_linker.py).
 """
 from __future__ import annotations
 
