@@ -98,6 +98,10 @@ _EXP_Q = [2.5099096341676957e-08, 2.76200700707688e-07, 2.755727217840152e-06,
           0.008333333333331519, 0.04166666666662417, 0.16666666666666666, 0.5000000000000001]
 
 
+# ln 2 in two parts; the first has trailing zero bits, so n * _LN2_HI is exact (exp, log)
+_LN2_HI, _LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10
+
+
 def emit_exp(e: _Emitter, x):
     # x = n*ln2 + r, |r| <= ln2/2, with ln2 in two parts (the first has trailing zero bits so
     # n*hi is exact); 2**n is built in two halves so subnormal results come out right, and the
@@ -105,8 +109,7 @@ def emit_exp(e: _Emitter, x):
     lo = e.where(e.lt(x, e.c(-746.0)), e.c(-746.0), x)
     xc = e.where(e.gt(lo, e.c(710.0)), e.c(710.0), lo)
     n = e.floor(e.muladd(xc, e.c(1.4426950408889634), e.c(0.5)))
-    r = e.sub(e.sub(xc, e.mul(n, e.c(6.93147180369123816490e-01))),
-              e.mul(n, e.c(1.90821492927058770002e-10)))
+    r = e.sub(e.sub(xc, e.mul(n, e.c(_LN2_HI))), e.mul(n, e.c(_LN2_LO)))
     p = e.add(e.c(1.0), e.muladd(e.mul(r, r), e.horner(_EXP_Q, r), r))
     ni = e.b.fptosi(n, _I64)
     half = e.b.ashr(ni, ir.Constant(_I64, 1))
@@ -136,7 +139,6 @@ def emit_sigmoid(e: _Emitter, x):
 # [sqrt(1/2), sqrt(2))); Q fitted as _EXP_Q was (relative error 4.6e-16), highest first
 _LOG_Q = [0.1461722905535695, 0.15331653808341117, 0.18182891335802956, 0.22222211101585754,
           0.28571428626200895, 0.39999999999898944, 0.666666666666667]
-_LN2_HI, _LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10  # as in emit_exp
 
 
 def emit_log(e: _Emitter, x):
